@@ -1,0 +1,32 @@
+"""The studio: page config, the language switch, and navigation over the pages of the flow."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from pages import _state
+from pages._i18n import LANGUAGES, t
+
+ROOT = Path(__file__).resolve().parent
+# (script, title key, icon, url path); pages whose file does not exist yet are left out.
+PAGES = (
+    ("pages/data.py", "nav.data", ":material/table_view:", "data"),
+    ("pages/setup.py", "nav.setup", ":material/tune:", "setup"),
+    ("pages/run.py", "nav.run", ":material/play_circle:", "run"),
+    ("pages/leaderboard.py", "nav.leaderboard", ":material/leaderboard:", "leaderboard"),
+    ("pages/model.py", "nav.model", ":material/insights:", "model"),
+    ("pages/explain.py", "nav.explain", ":material/psychology:", "explain"),
+    ("pages/predict.py", "nav.predict", ":material/online_prediction:", "predict"),
+    ("pages/runs.py", "nav.runs", ":material/history:", "runs"),
+)
+
+st.set_page_config(page_title=t("app.title"), page_icon=":material/model_training:",
+                   layout="wide")
+_state.keep_widgets()
+_state.language()
+with st.sidebar:
+    st.segmented_control(t("app.language"), options=list(LANGUAGES), format_func=LANGUAGES.get,
+                         key=_state.LANG, required=True)
+pages = [st.Page(script, title=t(title), icon=icon, url_path=url, default=not i)
+         for i, (script, title, icon, url) in enumerate(PAGES) if (ROOT / script).exists()]
+st.navigation(pages).run()

@@ -1,0 +1,158 @@
+"""The command line: every run the studio makes can be made, read and used from here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import psutil
+
+from engine.data import load_table
+from engine.errors import EngineError
+from engine.fitted import predict_frame
+from engine.results import get_run, leaderboard_frame, list_runs
+from engine.run import cancel_run, create_run, execute_run
+from engine.settings import RunSettings
+from engine.store import default_runs_dir
+
+
+def _models(value: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in value.split(",") if k.strip())
+
+
+def parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    p = argparse.ArgumentParser(prog="python -m engine", description="AutoML studio engine")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run AutoML on a table and wait for it to end")
+    run.add_argument("--data", required=True, type=Path)
+    run.add_argument("--target", required=True)
+    run.add_argument("--task", choices=["classification", "regression"])
+    run.add_argument("--metric")
+    run.add_argument("--time-budget", type=float, default=300.0)
+    run.add_argument("--max-trials", type=int)
+    run.add_argument("--patience", type=int)
+    run.add_argument("--validation", default="auto")
+    run.add_argument("--validation-data", type=Path)
+    test = run.add_mutually_exclusive_group()
+    test.add_argument("--test-data", type=Path)
+    test.add_argument("--test-fraction", type=float)
+    run.add_argument("--models", type=_models)
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--n-jobs", type=int)
+    run.add_argument("--no-ensembles", action="store_true")
+    run.add_argument("--json", action="store_true")
+    board = sub.add_parser("leaderboard", help="print a run's leaderboard")
+    board.add_argument("run_id")
+    board.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    pred = sub.add_parser("predict", help="score a table with a run's model")
+    pred.add_argument("run_id")
+    pred.add_argument("--data", required=True, type=Path)
+    pred.add_argument("--out", required=True, type=Path)
+    pred.add_argument("--model", type=int)
+    sub.add_parser("runs", help="list runs")
+    cancel = sub.add_parser("cancel", help="cancel a running run")
+    cancel.add_argument("run_id")
+    worker = sub.add_parser("worker", help=argparse.SUPPRESS)
+    worker.add_argument("run_id")
+    for command in sub.choices.values():
+        command.add_argument("--runs-dir", type=Path, default=default_runs_dir())
+    return p
+
+
+def _read(path: Path | None) -> pd.DataFrame | None:
+    return None if path is None else load_table(path).frame
+
+
+def _number(value: Any) -> Any:
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    started = psutil.Process().create_time()
+    table = load_table(args.data)
+    settings = RunSettings(
+        target=args.target, task=args.task, metric=args.metric, validation=args.validation,
+        time_budget=args.time_budget, max_trials=args.max_trials, patience=args.patience,
+        models=args.models, seed=args.seed, test_fraction=args.test_fraction,
+        ensembles=not args.no_ensembles, n_jobs=args.n_jobs)
+    run_id = create_run(settings, table.frame, runs_dir=args.runs_dir,
+                        validation_data=_read(args.validation_data),
+                        test_data=_read(args.test_data), created_at=started,
+                        warnings=table.warnings)
+    print(f"run {run_id} started", file=sys.stderr)
+    try:
+        execute_run(run_id, args.runs_dir)
+    except KeyboardInterrupt:
+        cancel_run(run_id, args.runs_dir)
+    info = get_run(run_id, args.runs_dir)
+    board = leaderboard_frame(run_id, args.runs_dir)
+    if args.json:
+        best = board[board["is_best"]]
+        print(json.dumps({
+            "run_id": run_id, "status": info.status, "message": info.message,
+            "best_model": None if best.empty else int(best["model_id"].iloc[0]),
+            "best_model_label": None if best.empty else best["model"].iloc[0],
+            "primary_metric": info.settings.metric, "best_score": _number(info.best_score),
+            "test_score": None if best.empty else _number(best["test_score"].iloc[0]),
+            "n_models": len(board), "elapsed_s": round(info.elapsed_s, 2)}, ensure_ascii=False))
+    else:
+        print(_table(board))
+        print(f"{info.status}: {info.message} best {info.settings.metric} = {info.best_score}")
+    return 0 if info.status in ("completed", "cancelled") else 1
+
+
+def _table(board: pd.DataFrame) -> str:
+    columns = ["model_id", "model", "score", "score_std", "test_score", "fit_time_s", "is_best"]
+    return board[columns].to_string(index=False) if not board.empty else "(no finished model)"
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    board = leaderboard_frame(args.run_id, args.runs_dir)
+    get_run(args.run_id, args.runs_dir)
+    output = {"table": lambda: _table(board), "csv": lambda: board.to_csv(index=False),
+              "json": lambda: board.to_json(orient="records", force_ascii=False)}
+    print(output[args.format]())
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    frame = load_table(args.data).frame
+    predict_frame(args.run_id, frame, runs_dir=args.runs_dir, model_id=args.model).to_csv(
+        args.out, index=False)
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    runs = list_runs(args.runs_dir)
+    print(runs.to_string(index=False) if not runs.empty else "(no runs)")
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    cancel_run(args.run_id, args.runs_dir)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    execute_run(args.run_id, args.runs_dir)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "leaderboard": cmd_leaderboard, "predict": cmd_predict,
+            "runs": cmd_runs, "cancel": cmd_cancel, "worker": cmd_worker}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; a user error prints one sentence and exits with 2."""
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except EngineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,62 @@
+"""What a model family declares: its estimator, its search space, its defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from optuna.distributions import BaseDistribution
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+
+
+@dataclass(frozen=True)
+class FitContext:
+    """Facts about one fit that a factory needs beyond its hyperparameters."""
+
+    task: str
+    seed: int
+    n_jobs: int
+    categorical: tuple[int, ...] = ()
+    n_features: int = 0
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model family of the registry.
+
+    Attributes:
+        key: registry key, also the CLI's ``--models`` name.
+        label: name shown on the leaderboard.
+        tasks: tasks the family can do.
+        style: featurization style it needs (``native`` or ``dense``).
+        factory: builds an unfitted estimator from a context and hyperparameters.
+        space: Optuna distributions of its hyperparameters.
+        defaults: strong starting hyperparameters, tried first.
+        class_space: extra distributions used for classification only.
+        early_stopping: the estimator exposes boosting rounds tuned by early stopping.
+        max_train_rows: trials and refits of the family use a seeded subsample of at most
+            this many training rows (bounds the cost of slow families on large tables).
+    """
+
+    key: str
+    label: str
+    tasks: tuple[str, ...]
+    style: str
+    factory: Callable[[FitContext, Mapping[str, Any]], Any]
+    space: Mapping[str, BaseDistribution]
+    defaults: Mapping[str, Any]
+    class_space: Mapping[str, BaseDistribution] = field(default_factory=dict)
+    early_stopping: bool = False
+    max_train_rows: int | None = None
+
+    def space_for(self, task: str) -> dict[str, BaseDistribution]:
+        """The search space for one task."""
+        return {**self.space, **(self.class_space if task == CLASSIFICATION else {})}
+
+    def defaults_for(self, task: str) -> dict[str, Any]:
+        """The default hyperparameters for one task, limited to its space."""
+        space = self.space_for(task)
+        return {k: v for k, v in self.defaults.items() if k in space}

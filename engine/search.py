@@ -1,0 +1,249 @@
+"""The Optuna-driven search over model families and their hyperparameters.
+
+Each trial picks a family, then that family's hyperparameters (a conditional space), fits it on
+every validation fold (featurizer fitted inside each fold), reports the running fold score to a
+pruner, and stores its out-of-fold predictions and every metric. The test set never gets here.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+from engine.metrics import compute_metrics, get_metric
+from engine.models import MODELS, ModelSpec
+from engine.store import Store
+from engine.trainer import fit_family, predict_output
+from engine.validate import Validation
+
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+log = logging.getLogger(__name__)
+
+SUGGEST: dict[type, Callable[[optuna.Trial, str, Any], Any]] = {
+    FloatDistribution: lambda t, n, d: t.suggest_float(n, d.low, d.high, log=d.log, step=d.step),
+    IntDistribution: lambda t, n, d: t.suggest_int(n, d.low, d.high, log=d.log, step=d.step),
+    CategoricalDistribution: lambda t, n, d: t.suggest_categorical(n, d.choices),
+}
+KEEP_FITTED = 10  # fitted holdout models kept in memory for the final model and ensembles
+ERROR_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The training data of a run as the search sees it."""
+
+    X: pd.DataFrame
+    y: np.ndarray
+    roles: dict[str, str]
+    task: str
+    n_classes: int
+    metric: str
+    validation: Validation
+    seed: int
+    n_jobs: int
+
+
+@dataclass
+class Budget:
+    """When the search must stop. ``reserve`` returns seconds kept for what follows it."""
+
+    deadline: float
+    max_trials: int | None = None
+    patience: int | None = None
+    reserve: Callable[[], float] = lambda: 0.0
+
+    def search_deadline(self) -> float:
+        return self.deadline - self.reserve()
+
+
+@dataclass
+class Outcome:
+    """A finished model of the search."""
+
+    model_id: int
+    family: str
+    params: dict[str, Any]
+    score: float
+    oof: np.ndarray
+    fit_time: float
+    pipeline: Any = None
+
+
+def suggest_params(trial: optuna.Trial, spec: ModelSpec, task: str) -> dict[str, Any]:
+    """Sample one family's hyperparameters, named ``<family>.<name>`` in the study."""
+    return {name: SUGGEST[type(dist)](trial, f"{spec.key}.{name}", dist)
+            for name, dist in spec.space_for(task).items()}
+
+
+def default_trial(spec: ModelSpec, task: str) -> dict[str, Any]:
+    """The study parameters of a family's defaults, to enqueue before sampling starts."""
+    return {"model": spec.key, **{f"{spec.key}.{k}": v for k, v in spec.defaults_for(task).items()}}
+
+
+class TrialStopped(optuna.TrialPruned):
+    """A trial ended before its last fold; the reason is stored with it."""
+
+
+@dataclass
+class Search:
+    """One run's search: call ``run`` with a study, read ``outcomes`` afterwards."""
+
+    problem: Problem
+    budget: Budget
+    families: tuple[str, ...]
+    store: Store
+    run_id: str
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    best_id: int | None = None
+    stop_reason: str = ""
+    fold_seconds: dict[str, float] = field(default_factory=dict)
+    _since_best: int = 0
+    _started: float = field(default_factory=time.time)
+
+    @property
+    def greater_is_better(self) -> bool:
+        return get_metric(self.problem.metric).greater_is_better
+
+    def better(self, a: float, b: float | None) -> bool:
+        if b is None or math.isnan(b):
+            return not math.isnan(a)
+        return a > b if self.greater_is_better else a < b
+
+    @property
+    def best_score(self) -> float | None:
+        return None if self.best_id is None else self.outcomes[self.best_id].score
+
+    def run(self, study: optuna.Study) -> str:
+        """Run trials until a budget ends or a cancel is asked for; returns why it stopped."""
+        for key in self.families:
+            study.enqueue_trial(default_trial(MODELS[key], self.problem.task))
+        study.optimize(self._objective, n_trials=self.budget.max_trials,
+                       callbacks=[self._after_trial], gc_after_trial=False)
+        return self.stop_reason or "trials"
+
+    # one trial ------------------------------------------------------------------------------
+    def _objective(self, trial: optuna.Trial) -> float:
+        family = trial.suggest_categorical("model", list(self.families))
+        spec = MODELS[family]
+        params = suggest_params(trial, spec, self.problem.task)
+        model_id = trial.number
+        started = time.time()
+        self.store.save_model_row(self.run_id, model_id, family=family, kind="single",
+                                  status="running", params=params, started_at=started)
+        try:
+            outcome = self._evaluate(trial, spec, params, model_id, started)
+        except TrialStopped as stopped:
+            self.store.update_model_row(self.run_id, model_id, status="pruned",
+                                        error=str(stopped), duration=time.time() - started)
+            raise
+        except Exception as error:  # a model that crashes fails its trial, never the run
+            log.warning("trial %s failed", model_id, exc_info=True)
+            reason = f"{type(error).__name__}: {error}"[:ERROR_CHARS]
+            self.store.update_model_row(self.run_id, model_id, status="failed", error=reason,
+                                        duration=time.time() - started)
+            return float("nan")
+        self._record(outcome)
+        return outcome.score
+
+    def _evaluate(self, trial: optuna.Trial, spec: ModelSpec, params: dict[str, Any],
+                  model_id: int, started: float) -> Outcome:
+        p = self.problem
+        n_val = sum(len(va) for _, va in p.validation.folds)
+        oof = np.full((n_val, p.n_classes) if p.task == "classification" else n_val, np.nan)
+        folds, rounds, fit_time, predict_time, offset = [], [], 0.0, 0.0, 0
+        last = None
+        for i, (train, val) in enumerate(p.validation.folds):
+            self._check_time(spec.key)
+            fold_start = time.perf_counter()
+            fitted = fit_family(spec, params, p.X.iloc[train], p.y[train], roles=p.roles,
+                                task=p.task, seed=p.seed + i, n_jobs=p.n_jobs,
+                                deadline=self.budget.search_deadline())
+            t = time.perf_counter()
+            out = predict_output(fitted.pipeline, p.X.iloc[val], task=p.task, n_classes=p.n_classes)
+            predict_time += time.perf_counter() - t
+            fit_time += fitted.fit_time
+            oof[offset:offset + len(val)] = out
+            offset += len(val)
+            folds.append(self._fold_metrics(p.y[val], out))
+            rounds.append(fitted.rounds)
+            last = fitted.pipeline
+            self._note_fold_time(spec.key, time.perf_counter() - fold_start)
+            trial.report(float(np.nanmean([f[p.metric] for f in folds])), step=i)
+            if trial.should_prune():
+                raise TrialStopped(f"pruned after fold {i + 1}: its score was behind earlier trials")
+        if rounds[0] is not None:
+            params = {**params, "n_estimators": int(np.median(rounds))}
+        metrics = {k: float(np.nanmean([f[k] for f in folds])) if any(
+            not math.isnan(f[k]) for f in folds) else float("nan") for k in folds[0]}
+        score = metrics[p.metric]
+        std = float(np.std([f[p.metric] for f in folds])) if len(folds) > 1 else float("nan")
+        self.store.save_array(self.run_id, "oof", str(model_id), oof)
+        self.store.update_model_row(
+            self.run_id, model_id, status="completed", params=params, score=score,
+            score_std=std, metrics=metrics, fold_metrics=folds, fit_time=fit_time,
+            predict_time=predict_time, duration=time.time() - started)
+        keep = last if len(p.validation.folds) == 1 else None
+        return Outcome(model_id, spec.key, params, score, oof, fit_time, keep)
+
+    def _fold_metrics(self, y_true: np.ndarray, out: np.ndarray) -> dict[str, float]:
+        if self.problem.task == "classification":
+            return compute_metrics("classification", y_true, proba=out)
+        return compute_metrics("regression", y_true, y_pred=out)
+
+    # budgets --------------------------------------------------------------------------------
+    def _note_fold_time(self, family: str, seconds: float) -> None:
+        old = self.fold_seconds.get(family)
+        self.fold_seconds[family] = seconds if old is None else 0.5 * (old + seconds)
+
+    def _check_time(self, family: str) -> None:
+        if self.store.cancel_requested(self.run_id):
+            self.stop_reason = "cancelled"
+            raise TrialStopped("stopped: the run was cancelled")
+        now, end = time.time(), self.budget.search_deadline()
+        estimate = self.fold_seconds.get(family)
+        if estimate is None:
+            fits = self.best_id is None or now < end - 0.3 * (end - self._started)
+        else:
+            fits = now + estimate <= end
+        if not fits:
+            raise TrialStopped("skipped: not enough time left in the budget for this model")
+
+    def _record(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.model_id] = outcome
+        if self.better(outcome.score, self.best_score):
+            self.best_id = outcome.model_id
+            self._since_best = 0
+            self.store.update_run(self.run_id, best_model_id=outcome.model_id,
+                                  best_score=outcome.score)
+        else:
+            self._since_best += 1
+        kept = sorted((o for o in self.outcomes.values() if o.pipeline is not None),
+                      key=lambda o: o.score, reverse=self.greater_is_better)
+        for old in kept[KEEP_FITTED:]:
+            old.pipeline = None
+
+    def _after_trial(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        reason = self._stop_reason()
+        if reason:
+            self.stop_reason = reason
+            study.stop()
+
+    def _stop_reason(self) -> str:
+        if self.stop_reason == "cancelled" or self.store.cancel_requested(self.run_id):
+            return "cancelled"
+        if self.budget.patience and self._since_best >= self.budget.patience:
+            return "patience"
+        now, end = time.time(), self.budget.search_deadline()
+        cheapest = min((self.fold_seconds.get(f, 0.0) for f in self.families), default=0.0)
+        if now + cheapest > end:
+            return "time"
+        return ""

@@ -1,0 +1,1 @@
+"""The studio's pages: one thin script per step of the flow, plus shared helpers (``_*.py``)."""

@@ -1,0 +1,134 @@
+"""Every session-state key of the studio, and the few accessors pages share.
+
+Widget values live under the ``WIDGETS`` keys; ``keep_widgets`` (called by ``app.py`` on every
+rerun) re-assigns them so Streamlit keeps them while the user is on another page. The run being
+watched also lives in the URL (``?run=<id>``) so that a page reload reattaches to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+LANG = "lang"
+
+# Data page
+DATA = "data"                      # the training table (DataFrame)
+DATA_NAME = "data_name"            # file name or sample key, shown to the user
+DATA_SOURCE = "data_source"        # upload file id or "sample:<key>": reload only when it changes
+DATA_WARNINGS = "data_warnings"    # reader warnings of the loaded table
+ROLES = "roles"                    # column -> role, the user's edits included
+TARGET = "target"                  # widget: the column to predict
+PROFILE = "profile"                # (roles signature, profile frame) of the loaded table
+UPLOAD = "upload"                  # widget: the data file uploader
+SAMPLE_BUTTON = "sample_"          # widget prefix: one button per bundled sample
+
+# Setup page (widgets)
+TASK = "setup_task"
+METRIC = "setup_metric"
+VALIDATION = "setup_validation"    # auto | cv | holdout | file
+FOLDS = "setup_folds"
+HOLDOUT = "setup_holdout"
+TEST_MODE = "setup_test_mode"      # none | fraction | file
+TEST_FRACTION = "setup_test_fraction"
+BUDGET_MINUTES = "setup_budget_minutes"
+MAX_TRIALS = "setup_max_trials"    # 0: no limit
+PATIENCE = "setup_patience"        # 0: off
+MODELS = "setup_models"
+SEED = "setup_seed"
+ENSEMBLES = "setup_ensembles"
+VALIDATION_UPLOAD = "setup_validation_upload"
+TEST_UPLOAD = "setup_test_upload"
+# Setup page (values)
+VALIDATION_DATA = "validation_data"  # (file id, DataFrame) of the validation file
+TEST_DATA = "test_data"              # (file id, DataFrame) of the test file
+SETTINGS = "settings"                # the RunSettings the Setup page last built
+
+# Run, Leaderboard, Runs pages
+RUN_ID = "run_id"                  # the run being watched (mirrored in ?run=)
+SELECTED_MODEL = "selected_model"  # (run_id, model_id) picked on the leaderboard
+LEADERBOARD_TABLE = "leaderboard_table"  # widget: the leaderboard's row selection
+SHOW_PARAMS = "leaderboard_show_params"
+KINDS = "leaderboard_kinds"
+RUNS_TABLE = "runs_table"          # widget: the runs list's row selection
+DELETE_CANDIDATE = "delete_candidate"  # run id waiting for the delete confirmation
+RUN_QUERY = "run"                  # URL query parameter of the watched run
+MODEL_QUERY = "model"              # URL query parameter of the selected model
+
+WIDGETS = (LANG, TARGET, TASK, METRIC, VALIDATION, FOLDS, HOLDOUT, TEST_MODE, TEST_FRACTION,
+           BUDGET_MINUTES, MAX_TRIALS, PATIENCE, MODELS, SEED, ENSEMBLES, SHOW_PARAMS, KINDS)
+
+
+def keep_widgets() -> None:
+    """Keep widget values while their page is not shown (Streamlit drops them otherwise)."""
+    for key in WIDGETS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def language() -> str:
+    """The interface language: the sidebar's choice, else the browser's, else English."""
+    if LANG not in st.session_state:
+        locale = st.context.locale or ""
+        st.session_state[LANG] = "ja" if locale.lower().startswith("ja") else "en"
+    return st.session_state[LANG]
+
+
+def get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def set_data(frame: Any, *, name: str, source: str, roles: dict[str, str],
+             target: str | None, warnings: tuple[str, ...] | list[str] = ()) -> None:
+    """A new training table replaces the old one and everything chosen for it."""
+    for key in (TARGET, TASK, METRIC, MODELS, PROFILE, SETTINGS, VALIDATION_DATA, TEST_DATA):
+        st.session_state.pop(key, None)
+    st.session_state.update({DATA: frame, DATA_NAME: name, DATA_SOURCE: source, ROLES: roles,
+                             DATA_WARNINGS: list(warnings)})
+    if target is not None:
+        st.session_state[TARGET] = target
+
+
+def roles_editor(source: str) -> str:
+    """Widget key of the roles editor of one loaded table (a new table starts with no edits)."""
+    return f"roles_editor:{source}"
+
+
+def forget_task() -> None:
+    """A new target: the task, metric and models are suggested afresh."""
+    for key in (TASK, METRIC, MODELS, SETTINGS):
+        st.session_state.pop(key, None)
+
+
+def watched_run() -> str | None:
+    """The run this tab follows: from the URL after a reload, else from the session."""
+    from_url = st.query_params.get(RUN_QUERY)
+    if from_url:
+        st.session_state[RUN_ID] = from_url
+    return st.session_state.get(RUN_ID)
+
+
+def watch_run(run_id: str | None) -> None:
+    """Follow this run (None: follow none), in the session and in the URL."""
+    st.session_state[RUN_ID] = run_id
+    if run_id is None:
+        st.query_params.pop(RUN_QUERY, None)
+    else:
+        st.query_params[RUN_QUERY] = run_id
+
+
+def select_model(run_id: str, model_id: int) -> None:
+    st.session_state[SELECTED_MODEL] = (run_id, int(model_id))
+
+
+def selected_model() -> tuple[str, int] | None:
+    """(run_id, model_id) chosen on the leaderboard, or from ``?run=&model=`` after a reload."""
+    run_id, model = st.query_params.get(RUN_QUERY), st.query_params.get(MODEL_QUERY)
+    if run_id and model and model.isdigit():
+        st.session_state[SELECTED_MODEL] = (run_id, int(model))
+    return st.session_state.get(SELECTED_MODEL)

@@ -1,0 +1,195 @@
+"""UI pieces more than one page shows: engine calls with their errors, the settings summary,
+the Start button, score and time formats, the leaderboard table and the search history chart."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from engine import (
+    METRICS,
+    EngineError,
+    RunSettings,
+    default_runs_dir,
+    describe_validation,
+    estimate_run_seconds,
+    start_run,
+)
+from engine.history import figure_search_history
+from pages import _state
+from pages._i18n import family_name, kind_name, metric_name, t, task_name
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_PAGE = "pages/model.py"
+
+
+def runs_dir() -> Path:
+    return default_runs_dir()
+
+
+def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """``fn(...)``, or None after showing its EngineError as one sentence."""
+    try:
+        return fn(*args, **kwargs)
+    except EngineError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+
+
+def score_text(value: Any) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.4f}"
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def model_name(family: str, kind: str = "single") -> str:
+    return family_name(family) if kind == "single" else kind_name(kind)
+
+
+def validation_text(settings: RunSettings, n_rows: int, *, has_file: bool) -> str:
+    """The validation sentence in the interface's language."""
+    if has_file:
+        return t("summary.validation_file")
+    spec = settings.validation
+    if spec.startswith("cv:"):
+        return t("summary.validation_cv", k=spec.partition(":")[2])
+    if spec.startswith("holdout:"):
+        return t("summary.validation_holdout", pct=f"{float(spec.partition(':')[2]):.0%}")
+    return t("summary.validation_auto", engine=describe_validation(settings, n_rows))
+
+
+def summary(settings: RunSettings, frame: pd.DataFrame, *, has_validation_file: bool,
+            has_test_file: bool) -> None:
+    """What will run: data, target, task, metric, validation, test, budget, models, estimate."""
+    n_rows, n_cols = frame.shape
+    estimate = call(estimate_run_seconds, settings, n_rows, n_cols)
+    test = (t("summary.test_file") if has_test_file else
+            t("summary.test_fraction", pct=f"{settings.test_fraction:.0%}") if settings.test_fraction
+            else t("summary.test_none"))
+    limits = [t("summary.budget_minutes", minutes=f"{settings.time_budget / 60:g}")]
+    if settings.max_trials:
+        limits.append(t("summary.budget_trials", n=settings.max_trials))
+    if settings.patience:
+        limits.append(t("summary.budget_patience", n=settings.patience))
+    models = ", ".join(family_name(m) for m in settings.models or ())
+    lines = [
+        t("summary.data", name=_state.get(_state.DATA_NAME, ""), rows=n_rows, cols=n_cols),
+        t("summary.target", target=settings.target, task=task_name(settings.task)),
+        t("summary.metric", metric=metric_name(settings.metric)),
+        t("summary.validation", text=validation_text(settings, n_rows,
+                                                     has_file=has_validation_file)),
+        t("summary.test", text=test),
+        t("summary.budget", text=t("summary.joiner").join(limits)),
+        t("summary.models", models=models or t("summary.models_all")),
+        t("summary.ensembles_on") if settings.ensembles else t("summary.ensembles_off"),
+        t("summary.seed", seed=settings.seed),
+    ]
+    if estimate is not None:
+        lines.append(t("summary.estimate", time=duration_text(estimate)))
+    with st.container(border=True):
+        st.markdown(f"**{t('summary.title')}**")
+        st.markdown("\n".join(f"- {line}" for line in lines))
+
+
+def start_button(settings: RunSettings, frame: pd.DataFrame) -> None:
+    """Start: launch the run process, follow it, and go to the Run page."""
+    if not st.button(t("run.start"), type="primary", icon=":material/play_arrow:"):
+        return
+    valid = _state.get(_state.VALIDATION_DATA)
+    test = _state.get(_state.TEST_DATA)
+    run_id = call(start_run, settings, frame, runs_dir=runs_dir(),
+                  validation_data=valid[1] if valid else None,
+                  test_data=test[1] if test else None)
+    if run_id is not None:
+        _state.watch_run(run_id)
+        st.switch_page("pages/run.py", query_params={_state.RUN_QUERY: run_id})
+
+
+def leaderboard_table(board: pd.DataFrame, metric: str, *, all_metrics: bool,
+                      params: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The display frame and column config of a leaderboard (best marked, names translated)."""
+    table = pd.DataFrame({
+        "best": board["is_best"].map({True: "★", False: ""}),
+        "model_id": board["model_id"],
+        "model": [model_name(f, k) for f, k in zip(board["family"], board["kind"])],
+        "kind": board["kind"].map(kind_name),
+        "score": board["score"],
+        "score_std": board["score_std"],
+    })
+    config: dict[str, Any] = {
+        "best": st.column_config.TextColumn(t("board.best"), width=40),
+        "model_id": st.column_config.NumberColumn(t("board.model_id"), format="%d", width=50),
+        "model": st.column_config.TextColumn(t("board.model")),
+        "kind": st.column_config.TextColumn(t("board.kind")),
+        "score": st.column_config.NumberColumn(metric_name(metric), format="%.4f",
+                                               help=t("board.score_help")),
+        "score_std": st.column_config.NumberColumn(t("board.score_std"), format="%.4f"),
+    }
+    if all_metrics:
+        for metric_id in (m for m in METRICS if m in board.columns and m != metric):
+            table[metric_id] = board[metric_id]
+            config[metric_id] = st.column_config.NumberColumn(metric_name(metric_id),
+                                                              format="%.4f")
+    table["fit_time_s"] = board["fit_time_s"]
+    table["predict_time_s"] = board["predict_time_s"]
+    config["fit_time_s"] = st.column_config.NumberColumn(t("board.fit_time"), format="%.2f s")
+    config["predict_time_s"] = st.column_config.NumberColumn(t("board.predict_time"),
+                                                             format="%.3f s")
+    if params:
+        table["params"] = board["params"]
+        config["params"] = st.column_config.TextColumn(t("board.params"), width="large")
+    return table.reset_index(drop=True), config
+
+
+def history_chart(trials: pd.DataFrame, metric: str) -> None:
+    """The search history: trial scores and the best score so far."""
+    named = trials.assign(family=[family_name(f) if f in _known_families() else str(f)
+                                  for f in trials["family"]])
+    figure = figure_search_history(
+        named, metric=metric_name(metric), greater_is_better=METRICS[metric].greater_is_better,
+        labels={k: t(f"history.{k}") for k in ("trial", "trials", "pruned", "best", "model")})
+    st.plotly_chart(figure, config={"displayModeBar": False})
+
+
+def _known_families() -> set[str]:
+    from engine import MODELS
+
+    return set(MODELS)
+
+
+def model_link(run_id: str, model_id: int) -> None:
+    """A link to the model's report page, once that page exists."""
+    if (ROOT / MODEL_PAGE).exists():
+        st.page_link(MODEL_PAGE, label=t("board.open_model", model_id=model_id),
+                     icon=":material/insights:",
+                     query_params={_state.RUN_QUERY: run_id, _state.MODEL_QUERY: str(model_id)})
+    else:
+        st.caption(t("board.model_page_soon"))
+
+
+def distribution_chart(profile_row: pd.Series, *, title: str) -> None:
+    """A column's distribution from its profile: a histogram, or counts of its top values."""
+    import plotly.graph_objects as go
+
+    counts = list(profile_row["histogram"])
+    if counts:
+        edges = list(profile_row["histogram_edges"])
+        labels = [f"{a:.4g}–{b:.4g}" if isinstance(a, float) else str(a)
+                  for a, b in zip(edges[:-1], edges[1:])]
+    else:
+        labels, counts = list(profile_row["top_values"]), list(profile_row["top_values"].values())
+    figure = go.Figure(go.Bar(x=labels, y=counts, marker_color="#4C78A8"))
+    figure.update_layout(title=title, height=260, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                         xaxis_title=str(profile_row["column"]), yaxis_title=t("data.count"))
+    st.plotly_chart(figure, config={"displayModeBar": False})
