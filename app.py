@@ -22,11 +22,12 @@ PAGES = (
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/model_training:",
                    layout="wide")
-_state.keep_widgets()
+_state.init_widgets()
 _state.language()
 with st.sidebar:
     st.segmented_control(t("app.language"), options=list(LANGUAGES), format_func=LANGUAGES.get,
-                         key=_state.LANG, required=True)
+                         key=_state.LANG, required=True,
+                         persist_state=_state.KEEP)
 pages = [st.Page(script, title=t(title), icon=icon, url_path=url, default=not i)
          for i, (script, title, icon, url) in enumerate(PAGES) if (ROOT / script).exists()]
 st.navigation(pages).run()

@@ -10,14 +10,13 @@ from engine.results import RunInfo, delete_run, get_run, leaderboard_frame, list
     trials_frame
 from engine.run import cancel_run, create_run, execute_run, start_run
 from engine.samples import SAMPLES, load_sample
-from engine.settings import RunSettings
+from engine.settings import RunSettings, describe_validation, estimate_run_seconds
 from engine.store import default_runs_dir
-from engine.validate import describe_validation
 
 __all__ = [
     "METRICS", "MODELS", "ROLES", "SAMPLES", "EngineError", "RunInfo", "RunSettings", "Table",
     "cancel_run", "coerce_frame", "create_run", "default_metric", "default_runs_dir",
-    "delete_run", "describe_validation", "execute_run", "get_metric", "get_run", "infer_roles",
+    "delete_run", "describe_validation", "estimate_run_seconds", "execute_run", "get_metric", "get_run", "infer_roles",
     "leaderboard_frame", "list_runs", "load_model", "load_sample", "load_table", "metrics_for",
     "models_for", "predict_frame", "prepare_target", "profile_frame", "start_run",
     "suggest_task", "trials_frame",

@@ -1,9 +1,10 @@
-"""Data in: read an uploaded table, name its columns, infer and apply column roles, check the target."""
+"""Data in: read an uploaded table, name its columns, infer and apply roles, check the target."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
 import re
 import warnings
@@ -40,8 +41,10 @@ _MAGIC = {b"PAR1": "parquet", b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0": "xls"}
 _TRUE = frozenset({"true", "yes", "y", "t", "1", "1.0", "はい", "有", "あり"})
 _FALSE = frozenset({"false", "no", "n", "f", "0", "0.0", "いいえ", "無", "なし"})
 _ID_NAME = re.compile(r"(?i:(^|[^a-z])(id|no|code|key|uuid)$)|[a-z]Id$|ID$|番号|コード|識別|ＩＤ")
-_DATE_SHAPE = re.compile(  # 2024-01-05, 2024/1/5, 2024年1月5日, 5.1.24, 01/05/2024, Jan 5, 2024, 5 Jan 2024
-    r"\d{4}[-/.年]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|[A-Za-z]{3,}\.? \d{1,2},? \d{4}|\d{1,2} [A-Za-z]{3,}\.? \d{4}"
+_TIME_NAME = re.compile(r"(?i)year|date|time|month|day|年|月|日|時")
+_DATE_SHAPE = re.compile(  # 2024-01-05, 2024年1月5日, 5.1.24, 01/05/2024, Jan 5, 2024, 5 Jan 2024
+    r"\d{4}[-/.年]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+    r"|[A-Za-z]{3,}\.? \d{1,2},? \d{4}|\d{1,2} [A-Za-z]{3,}\.? \d{4}"
 )
 _JA_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
 _NOT_A_NUMBER = re.compile(r"^[$¥€£￥]|[,\s]")
@@ -57,7 +60,7 @@ class Table:
 
 @dataclass(frozen=True, eq=False)
 class Target:
-    """The checked target: its task, its values on the kept rows and, for classification, its classes."""
+    """The checked target: task, values on the kept rows and, for classification, the classes."""
 
     task: str
     y: pd.Series
@@ -83,7 +86,8 @@ def load_table(source: str | Path | bytes | BinaryIO, *, name: str | None = None
     reader = _READERS.get(kind)
     if reader is None:
         raise EngineError(
-            f"Files of type .{kind} are not supported; upload a CSV, TSV, TXT, Parquet or Excel (.xlsx) file."
+            f"Files of type .{kind} are not supported; "
+            "upload a CSV, TSV, TXT, Parquet or Excel (.xlsx) file."
         )
     frame, header = reader(raw, head)
     frame, header = _drop_blank_columns(frame, header)
@@ -96,7 +100,9 @@ def load_table(source: str | Path | bytes | BinaryIO, *, name: str | None = None
     return Table(frame=frame.reset_index(drop=True), warnings=tuple(notes))
 
 
-def _raw_source(source: str | Path | bytes | BinaryIO, name: str | None) -> tuple[Path | bytes, str]:
+def _raw_source(
+    source: str | Path | bytes | BinaryIO, name: str | None
+) -> tuple[Path | bytes, str]:
     """A path or the bytes of the source, and the name to take the extension from."""
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -105,6 +111,8 @@ def _raw_source(source: str | Path | bytes | BinaryIO, name: str | None) -> tupl
         return path, name or path.name
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), name or ""
+    if source.seekable():
+        source.seek(0)  # an upload widget's file may have been read already
     return source.read(), name or str(getattr(source, "name", "") or "")
 
 
@@ -132,22 +140,31 @@ def _kind(name: str, head: bytes) -> str:
 def _read_delimited(raw: Path | bytes, head: bytes) -> tuple[pd.DataFrame, list[object]]:
     """Read delimited text: sniff binary garbage, encoding and delimiter, then parse."""
     if _looks_binary(head):
-        raise EngineError("The file does not look like a text table; upload a CSV, TSV, Parquet or Excel file.")
+        raise EngineError(
+            "The file does not look like a text table; upload a CSV, TSV, Parquet or Excel file."
+        )
     complete = _size(raw) <= len(head)
     large = _size(raw) > LARGE_CSV_BYTES
     for encoding in _candidate_encodings(head, complete):
         text = _decode(head, encoding)
         sep = _sniff_delimiter(text)
+        decimal = (
+            "," if sep == ";" and re.search(r"\d,\d", text) else "."
+        )  # 1,5;2,25 in European files
         try:
-            frame = _parse_csv(raw, sep=sep, encoding=encoding, large=large)
+            frame = _parse_csv(raw, sep=sep, decimal=decimal, encoding=encoding, large=large)
         except UnicodeDecodeError:
             continue
         return frame, _first_record(text, sep)
-    raise EngineError("The file's text encoding could not be read; save it as UTF-8 CSV and upload it again.")
+    raise EngineError(
+        "The file's text encoding could not be read; save it as UTF-8 CSV and upload it again."
+    )
 
 
-def _parse_csv(raw: Path | bytes, *, sep: str, encoding: str, large: bool) -> pd.DataFrame:
-    options = {"sep": sep, "encoding": encoding}
+def _parse_csv(
+    raw: Path | bytes, *, sep: str, decimal: str, encoding: str, large: bool
+) -> pd.DataFrame:
+    options = {"sep": sep, "encoding": encoding, "decimal": decimal}
     fast = _parse_csv_with_pyarrow(raw, options) if large else None
     if fast is not None:
         return fast
@@ -155,26 +172,45 @@ def _parse_csv(raw: Path | bytes, *, sep: str, encoding: str, large: bool) -> pd
         with _stream(raw) as stream:
             return pd.read_csv(stream, index_col=False, low_memory=False, **options)
     except pd.errors.EmptyDataError as error:
-        raise EngineError("The file is empty; choose a file that has a header row and data rows.") from error
+        raise EngineError(
+            "The file is empty; choose a file that has a header row and data rows."
+        ) from error
     except pd.errors.ParserError as error:
-        detail = str(error).strip().splitlines()[-1].removeprefix("Error tokenizing data. C error: ")
-        raise EngineError(f"The file could not be split into columns ({detail}); check its delimiter and quotes.") from error
+        detail = (
+            str(error).strip().splitlines()[-1].removeprefix("Error tokenizing data. C error: ")
+        )
+        raise EngineError(
+            f"The file could not be split into columns ({detail}); check its delimiter and quotes."
+        ) from error
 
 
 def _parse_csv_with_pyarrow(raw: Path | bytes, options: dict[str, str]) -> pd.DataFrame | None:
-    """The fast multithreaded parse of a large file, or None where pyarrow's stricter parser refuses it."""
+    """The fast parse of a large file, or None where pyarrow's stricter parser refuses it."""
     try:
         with _stream(raw) as stream:
-            return pd.read_csv(stream, engine="pyarrow", **options)
-    except ValueError:  # ArrowInvalid: ragged rows, bad bytes; the C parser then decides and explains
+            frame = pd.read_csv(stream, engine="pyarrow", **options)
+    except (
+        ValueError
+    ):  # ArrowInvalid: ragged rows, bad bytes; the C parser then decides and explains
         return None
+    return _dates_as_datetimes(frame)
+
+
+def _dates_as_datetimes(frame: pd.DataFrame) -> pd.DataFrame:
+    """pyarrow reads ISO dates as ``datetime.date`` objects; make them datetime64."""
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        first = column.dropna().head(1).tolist() if column.dtype == object else []
+        if first and isinstance(first[0], datetime.date):
+            frame.isetitem(i, pd.to_datetime(column, errors="coerce"))
+    return frame
 
 
 def _looks_binary(head: bytes) -> bool:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
     controls = sum(head.count(bytes([b])) for b in (*range(0, 9), *range(14, 32)))
-    return b"\x00" in head or controls > len(head) // 100
+    return b"\x00" in head or controls > max(4, len(head) // 100)
 
 
 def _candidate_encodings(head: bytes, complete: bool) -> Iterator[str]:
@@ -205,7 +241,7 @@ def _decode(head: bytes, encoding: str) -> str:
 
 
 def _sniff_delimiter(text: str) -> str:
-    """The delimiter among , TAB ; | that splits the first lines into the most consistent columns."""
+    """The delimiter among , TAB ; | that splits the first lines most consistently."""
     lines = text.splitlines()[:50]
     if len(lines) > 1 and not text.endswith(("\n", "\r")):
         lines = lines[:-1]  # the last line of a sample may be cut short
@@ -225,14 +261,20 @@ def _first_record(text: str, sep: str) -> list[object]:
 
 
 def _read_parquet(raw: Path | bytes, head: bytes) -> tuple[pd.DataFrame, list[object]]:
-    """Read a Parquet file; repeated column names (pyarrow allows them) are kept apart by position."""
+    """Read a Parquet file; repeated column names (pyarrow allows them) are kept apart."""
     import pyarrow.parquet as pq
 
     try:
         with _stream(raw) as stream:
             table = pq.ParquetFile(stream).read()
-    except (ValueError, OSError, TypeError) as error:  # pyarrow's ArrowInvalid/ArrowIOError derive from these
-        raise EngineError("The file could not be read as Parquet; check that it is a valid .parquet file.") from error
+    except (
+        ValueError,
+        OSError,
+        TypeError,
+    ) as error:  # pyarrow's ArrowInvalid/ArrowIOError derive from these
+        raise EngineError(
+            "The file could not be read as Parquet; check that it is a valid .parquet file."
+        ) from error
     header: list[object] = list(table.column_names)
     if len(set(header)) == len(header):
         return table.to_pandas(), header
@@ -248,9 +290,20 @@ def _read_excel(raw: Path | bytes, head: bytes) -> tuple[pd.DataFrame, list[obje
         with _stream(raw) as stream:
             sheet = pd.read_excel(stream, sheet_name=0, header=None)
     except ImportError as error:
-        raise EngineError("Old .xls files cannot be read here; save the sheet as .xlsx or CSV and upload that.") from error
-    except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile, InvalidFileException) as error:
-        raise EngineError("The file could not be read as an Excel workbook; save it again as .xlsx or CSV.") from error
+        raise EngineError(
+            "Old .xls files cannot be read here; save the sheet as .xlsx or CSV and upload that."
+        ) from error
+    except (
+        ValueError,
+        OSError,
+        KeyError,
+        TypeError,
+        zipfile.BadZipFile,
+        InvalidFileException,
+    ) as error:
+        raise EngineError(
+            "The file could not be read as an Excel workbook; save it again as .xlsx or CSV."
+        ) from error
     sheet = sheet.dropna(how="all")
     if sheet.empty:
         raise EngineError("The file is empty; choose a file that has a header row and data rows.")
@@ -275,12 +328,17 @@ def _is_blank_name(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip()
 
 
-def _drop_blank_columns(frame: pd.DataFrame, header: list[object]) -> tuple[pd.DataFrame, list[object]]:
-    """Drop columns that have neither a name nor a value (trailing delimiters, empty sheet columns)."""
+def _drop_blank_columns(
+    frame: pd.DataFrame, header: list[object]
+) -> tuple[pd.DataFrame, list[object]]:
+    """Drop columns with neither a name nor a value (trailing delimiters, empty sheet columns)."""
     if len(header) != frame.shape[1]:
         return frame, header
-    keep = [not (_is_blank_name(name) and frame.iloc[:, i].isna().all()) for i, name in enumerate(header)]
-    return frame.loc[:, keep], [name for name, k in zip(header, keep) if k]
+    keep = [
+        not (_is_blank_name(name) and frame.iloc[:, i].isna().all())
+        for i, name in enumerate(header)
+    ]
+    return frame.loc[:, keep], [name for name, k in zip(header, keep, strict=True) if k]
 
 
 def _unique_names(raw: list[object]) -> tuple[list[str], list[str]]:
@@ -304,7 +362,8 @@ def _unique_names(raw: list[object]) -> tuple[list[str], list[str]]:
         renamed.setdefault(name, []).append(copy)
         result.append(copy)
     notes = [
-        f"The column name '{name}' appears {len(copies) + 1} times; the repeats were renamed {', '.join(repr(c) for c in copies)}."
+        f"The column name '{name}' appears {len(copies) + 1} times; "
+        f"the repeats were renamed {', '.join(repr(c) for c in copies)}."
         for name, copies in renamed.items()
     ]
     return result, notes
@@ -331,7 +390,7 @@ def _role(series: pd.Series, name: str) -> str:
         return CATEGORICAL
     if pd.api.types.is_numeric_dtype(values):
         return ID if _looks_like_id_numbers(values, name) else NUMERIC
-    return _string_role(values.astype(str).str.strip(), name, distinct)
+    return _string_role(values, name, distinct)
 
 
 def _is_boolean(values: pd.Series) -> bool:
@@ -342,20 +401,42 @@ def _is_boolean(values: pd.Series) -> bool:
 
 
 def _looks_like_id_numbers(values: pd.Series, name: str) -> bool:
-    """Whole numbers, unique on ≥95% of rows, and counting up (or down) or named like an identifier."""
-    if len(values) < 20 or pd.api.types.is_bool_dtype(values) or values.nunique() < 0.95 * len(values):
+    """Whole numbers, unique on ≥95% of rows, and counting up (or down) or named like an identifier.
+
+    Columns named like a time (year, date, 年 …) count up too but are never identifiers.
+    """
+    if (
+        len(values) < 20
+        or pd.api.types.is_bool_dtype(values)
+        or values.nunique() < 0.95 * len(values)
+    ):
+        return False
+    if _TIME_NAME.search(name) and not _ID_NAME.search(name):
         return False
     if not (values == np.round(values)).all():
         return False
-    return values.is_monotonic_increasing or values.is_monotonic_decreasing or bool(_ID_NAME.search(name))
+    return (
+        values.is_monotonic_increasing
+        or values.is_monotonic_decreasing
+        or bool(_ID_NAME.search(name))
+    )
 
 
 def _string_role(values: pd.Series, name: str, distinct: int) -> str:
-    sample = values.sample(min(len(values), SAMPLE_VALUES), random_state=0)
-    if _to_numbers(sample).notna().mean() >= 0.95 and not sample.str.match(r"0\d").any():
-        numbers = _to_numbers(values).dropna()
-        return ID if _looks_like_id_numbers(numbers, name) else NUMERIC
-    if sample.str.contains(_DATE_SHAPE).mean() >= 0.9 and _to_datetimes(sample).notna().mean() >= 0.9:
+    """The role of text values, judged on a sample (the number of distinct values is exact)."""
+    sample = values.sample(min(len(values), SAMPLE_VALUES), random_state=0).astype(str).str.strip()
+    sample_numbers = _to_numbers(sample)
+    if sample_numbers.notna().mean() >= 0.95 and not sample.str.match(r"0\d").any():
+        maybe_id = distinct >= 0.95 * len(values) and (sample_numbers.dropna() % 1 == 0).all()
+        return (
+            ID
+            if maybe_id and _looks_like_id_numbers(_to_numbers(values).dropna(), name)
+            else NUMERIC
+        )
+    if (
+        sample.str.contains(_DATE_SHAPE).mean() >= 0.9
+        and _to_datetimes(sample).notna().mean() >= 0.9
+    ):
         return DATETIME
     unique_ratio = distinct / len(values)
     long = sample.str.len().mean() > 30 or sample.str.split().str.len().mean() > 4
@@ -370,7 +451,7 @@ def _string_role(values: pd.Series, name: str, distinct: int) -> str:
 
 
 def _to_numbers(series: pd.Series) -> pd.Series:
-    """Numbers as float64; strings like "1,234", "¥500" or full-width digits parse, the rest is NaN."""
+    """Numbers as float64; "1,234", "¥500" and full-width digits parse, the rest is NaN."""
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         return series.astype("float64")
     text = series.astype("str").str.normalize("NFKC").str.replace(_NOT_A_NUMBER, "", regex=True)
@@ -378,31 +459,39 @@ def _to_numbers(series: pd.Series) -> pd.Series:
 
 
 def _to_datetimes(series: pd.Series) -> pd.Series:
-    """Timestamps as naive datetime64 (UTC where offsets were given); unparsable values become NaT."""
+    """Timestamps as naive datetime64 (UTC where offsets were given); the unparsable are NaT."""
     if pd.api.types.is_datetime64_any_dtype(series):
-        stamps = series if getattr(series.dt, "tz", None) is None else series.dt.tz_convert("UTC").dt.tz_localize(None)
+        stamps = (
+            series
+            if getattr(series.dt, "tz", None) is None
+            else series.dt.tz_convert("UTC").dt.tz_localize(None)
+        )
         return stamps.astype("datetime64[us]")
     text = _as_labels(series).str.replace(_JA_DATE, r"\1-\2-\3", regex=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        stamps = pd.to_datetime(text, errors="coerce", utc=True)
-        if stamps.notna().sum() < text.notna().sum():
-            mixed = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
-            stamps = mixed if mixed.notna().sum() > stamps.notna().sum() else stamps
+        stamps = pd.to_datetime(text, errors="coerce", utc=True)  # one format, inferred: fast
+        retry = stamps.isna() & text.notna()
+        if retry.any():  # values in other formats: parse just those one by one
+            stamps = stamps.where(
+                ~retry, pd.to_datetime(text.where(retry), errors="coerce", utc=True, format="mixed")
+            )
     return stamps.dt.tz_localize(None).astype("datetime64[us]")
 
 
 def _to_flags(series: pd.Series) -> pd.Series:
-    """1.0 for true/yes/1, 0.0 for false/no/0 (non-zero numbers count as true); anything else NaN."""
+    """1.0 for true/yes/1, 0.0 for false/no/0 (non-zero numbers are true); anything else NaN."""
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         numbers = series.astype("float64")
         return numbers.where(numbers.isna(), (numbers != 0).astype("float64"))
     tokens = _as_labels(series).str.lower()
-    return tokens.map(lambda v: 1.0 if v in _TRUE else 0.0 if v in _FALSE else np.nan).astype("float64")
+    return pd.Series(
+        np.select([tokens.isin(_TRUE), tokens.isin(_FALSE)], [1.0, 0.0], np.nan), index=series.index
+    )
 
 
 def _as_labels(series: pd.Series) -> pd.Series:
-    """Values as stripped strings (``str`` dtype, missing as NaN); whole floats print without ``.0``."""
+    """Values as stripped ``str`` (missing as NaN); whole floats print without ``.0``."""
     if pd.api.types.is_float_dtype(series):
         whole = series.notna() & (series == np.round(series)) & (series.abs() < 2**53)
         text = series.astype("str").where(~whole, series.where(whole).astype("Int64").astype("str"))
@@ -438,8 +527,13 @@ def coerce_frame(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
     used = [c for c, role in roles.items() if role in _COERCE and (role != ID or c in present)]
     missing = [column for column in used if column not in present]
     if missing:
-        raise EngineError(f"The column '{missing[0]}' is missing from the data; add it with the same name as in training.")
-    return pd.DataFrame({column: _COERCE[roles[column]](frame[column]) for column in used}, index=frame.index)
+        raise EngineError(
+            f"The column '{missing[0]}' is missing from the data; "
+            "add it with the same name as in training."
+        )
+    return pd.DataFrame(
+        {column: _COERCE[roles[column]](frame[column]) for column in used}, index=frame.index
+    )
 
 
 # ---------------------------------------------------------------- profile
@@ -450,8 +544,21 @@ def profile_frame(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame
     histogram_edges (numeric, boolean, datetime) and top_values (the other roles, top 5 counts)."""
     sample = frame.sample(PROFILE_SAMPLE, random_state=0) if len(frame) > PROFILE_SAMPLE else frame
     return pd.DataFrame(
-        [_profile_column(frame[c], sample[c], roles.get(str(c), CATEGORICAL)) for c in frame.columns],
-        columns=["column", "role", "dtype", "missing_pct", "unique", "example", "histogram", "histogram_edges", "top_values"],
+        [
+            _profile_column(frame[c], sample[c], roles.get(str(c), CATEGORICAL))
+            for c in frame.columns
+        ],
+        columns=[
+            "column",
+            "role",
+            "dtype",
+            "missing_pct",
+            "unique",
+            "example",
+            "histogram",
+            "histogram_edges",
+            "top_values",
+        ],
     )
 
 
@@ -477,12 +584,20 @@ def _profile_column(series: pd.Series, sample: pd.Series, role: str) -> dict[str
 
 
 def _histogram(values: pd.Series, role: str) -> tuple[list[int], list[object]]:
-    numbers = values.astype("int64").to_numpy(dtype="float64") if role == DATETIME else values.to_numpy()
+    numbers = (
+        values.astype("int64").to_numpy(dtype="float64") if role == DATETIME else values.to_numpy()
+    )
     numbers = numbers[np.isfinite(numbers)]
     if not len(numbers):
         return [], []
-    counts, edges = np.histogram(numbers, bins=int(min(20, max(1, len(np.unique(numbers[:10_000]))))))
-    labels = [str(pd.Timestamp(int(e), unit="us")) for e in edges] if role == DATETIME else [float(f"{e:.6g}") for e in edges]
+    counts, edges = np.histogram(
+        numbers, bins=int(min(20, max(1, len(np.unique(numbers[:10_000])))))
+    )
+    labels = (
+        [str(pd.Timestamp(int(e), unit="us")) for e in edges]
+        if role == DATETIME
+        else [float(f"{e:.6g}") for e in edges]
+    )
     return [int(c) for c in counts], labels
 
 
@@ -514,11 +629,16 @@ def prepare_target(frame: pd.DataFrame, target: str, task: str | None) -> Target
     """
     if target not in frame.columns:
         names = ", ".join(f"'{c}'" for c in list(frame.columns)[:5])
-        raise EngineError(f"There is no column '{target}' to predict; pick one of the table's columns such as {names}.")
+        raise EngineError(
+            f"There is no column '{target}' to predict; "
+            f"pick one of the table's columns such as {names}."
+        )
     series = frame[target]
     present = series.notna()
     if not present.any():
-        raise EngineError(f"The target column '{target}' is empty on every row; choose a column that has values.")
+        raise EngineError(
+            f"The target column '{target}' is empty on every row; choose a column that has values."
+        )
     task = task or suggest_task(series[present])
     builder = _TARGET_BUILDERS.get(task)
     if builder is None:
@@ -527,20 +647,27 @@ def prepare_target(frame: pd.DataFrame, target: str, task: str | None) -> Target
 
 
 def _classification_target(series: pd.Series, target: str) -> Target:
-    kept = series.notna() & _as_labels(series).notna()
-    values = series[kept]
-    order = values.drop_duplicates().sort_values(key=lambda v: _to_numbers(v) if _all_numbers(v) else _as_labels(v))
-    classes = tuple(_as_labels(order))
+    labels = _as_labels(series)
+    kept = labels.notna()
+    values = series[kept].drop_duplicates()
+    order = values.sort_values(key=lambda v: _to_numbers(v) if _all_numbers(v) else _as_labels(v))
+    classes = tuple(dict.fromkeys(_as_labels(order)))
     if len(classes) < 2:
-        raise EngineError(f"The target column '{target}' has a single class ('{classes[0]}'); classification needs at least two.")
-    return Target(CLASSIFICATION, _as_labels(values), kept, int((~kept).sum()), classes)
+        raise EngineError(
+            f"The target column '{target}' has a single class ('{classes[0]}'); "
+            "classification needs at least two."
+        )
+    return Target(CLASSIFICATION, labels[kept], kept, int((~kept).sum()), classes)
 
 
 def _regression_target(series: pd.Series, target: str) -> Target:
     numbers = _to_numbers(series)
     present = series.notna()
     if pd.api.types.is_datetime64_any_dtype(series) or numbers[present].notna().mean() < 0.95:
-        raise EngineError(f"The target column '{target}' is not numeric, so it cannot be a regression target; choose classification or another column.")
+        raise EngineError(
+            f"The target column '{target}' is not numeric, so it cannot be a regression target; "
+            "choose classification or another column."
+        )
     kept = numbers.notna()
     return Target(REGRESSION, numbers[kept], kept, int((~kept).sum()))
 
@@ -556,9 +683,12 @@ _TARGET_BUILDERS: dict[str, Callable[[pd.Series, str], Target]] = {
 
 
 def check_rows(n_rows: int, n_folds: int, *, class_counts: Mapping[str, int] | None = None) -> None:
-    """Raise EngineError when there are fewer rows than folds, or a class has fewer rows than folds."""
+    """Raise EngineError when there are fewer rows than folds, or a class has fewer rows."""
     if n_rows < n_folds:
-        raise EngineError(f"The data has {n_rows} rows, fewer than the {n_folds} folds; add rows or choose fewer folds.")
+        raise EngineError(
+            f"The data has {n_rows} rows, fewer than the {n_folds} folds; "
+            "add rows or choose fewer folds."
+        )
     for label, count in sorted((class_counts or {}).items(), key=lambda item: item[1]):
         if count < n_folds:
             raise EngineError(

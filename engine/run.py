@@ -170,7 +170,7 @@ def _execute(store: Store, run_id: str, settings: RunSettings, *, deadline: floa
             store.optuna_url, engine_kwargs={"connect_args": {"timeout": 60}}),
         direction=direction, load_if_exists=True,
         sampler=optuna.samplers.TPESampler(seed=settings.seed, multivariate=True, group=True,
-                                           n_startup_trials=10, warn_independent_sampling=False),
+                                           n_startup_trials=10),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0))
     reason = search.run(study)
     return finish_run(search, settings, store=store, run_id=run_id, stop_reason=reason,

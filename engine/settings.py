@@ -81,3 +81,28 @@ class RunSettings:
         if self.test_fraction is not None and not 0 < self.test_fraction < 0.9:
             raise EngineError("The test fraction must be between 0 and 0.9, for example 0.2.")
         return dataclasses.replace(self, metric=metric, models=tuple(models))
+
+
+def describe_validation(settings: RunSettings, n_rows: int, *,
+                        has_validation_file: bool = False) -> str:
+    """A sentence saying how the run's models will be validated."""
+    from engine.validate import validation_sentence
+
+    return validation_sentence(settings.validation, n_rows, has_file=has_validation_file)
+
+
+STARTUP_SECONDS = 3.0
+SECONDS_PER_CELL = 2e-6
+SECONDS_PER_FIT = 0.1
+
+
+def estimate_run_seconds(settings: RunSettings, n_rows: int, n_cols: int) -> float:
+    """A rough wall time for the run: its time budget, or less when a trial budget ends it first."""
+    if settings.max_trials is None:
+        return float(settings.time_budget)
+    from engine.validate import parse_validation
+
+    kind, value = parse_validation(settings.validation, n_rows)
+    fits = int(value) if kind == "cv" else 1
+    per_trial = fits * (SECONDS_PER_FIT + SECONDS_PER_CELL * n_rows * max(n_cols, 1))
+    return float(min(settings.time_budget, STARTUP_SECONDS + settings.max_trials * per_trial))

@@ -50,7 +50,7 @@ def parse_validation(spec: str, n_rows: int) -> tuple[str, float]:
                       "or holdout:F with F between 0 and 1 (for example cv:5 or holdout:0.2).")
 
 
-def describe_validation(spec: str, n_rows: int, *, has_file: bool = False) -> str:
+def validation_sentence(spec: str, n_rows: int, *, has_file: bool = False) -> str:
     """A sentence saying how models will be validated."""
     if has_file:
         return "Validation on the uploaded validation file."
@@ -68,7 +68,7 @@ def make_validation(spec: str, y: np.ndarray, *, task: str, seed: int,
     if n_valid_file:
         train = np.arange(n - n_valid_file)
         return Validation("file", ((train, np.arange(n - n_valid_file, n)),),
-                          describe_validation(spec, n, has_file=True))
+                          validation_sentence(spec, n, has_file=True))
     kind, value = parse_validation(spec, n)
     stratify = task == "classification"
     if kind == "cv":
@@ -84,7 +84,7 @@ def make_validation(spec: str, y: np.ndarray, *, task: str, seed: int,
         cls = StratifiedShuffleSplit if stratify and np.bincount(y).min() >= 2 else ShuffleSplit
         splitter = cls(n_splits=1, test_size=value, random_state=seed)
     folds = tuple((tr, va) for tr, va in splitter.split(np.zeros(n), y))
-    return Validation(kind, folds, describe_validation(spec, n))
+    return Validation(kind, folds, validation_sentence(spec, n))
 
 
 def split_test(y: np.ndarray, fraction: float, *, task: str, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,12 +1,14 @@
 """Every session-state key of the studio, and the few accessors pages share.
 
-Widget values live under the ``WIDGETS`` keys; ``keep_widgets`` (called by ``app.py`` on every
-rerun) re-assigns them so Streamlit keeps them while the user is on another page. The run being
-watched also lives in the URL (``?run=<id>``) so that a page reload reattaches to it.
+Widgets are keyed and drawn with ``persist_state=KEEP`` so their values survive page switches;
+``init_widgets`` (called by ``app.py``) gives them their starting values. The run being watched
+also lives in the URL (``?run=<id>``) so that a page reload reattaches to it.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -48,23 +50,26 @@ SETTINGS = "settings"                # the RunSettings the Setup page last built
 # Run, Leaderboard, Runs pages
 RUN_ID = "run_id"                  # the run being watched (mirrored in ?run=)
 SELECTED_MODEL = "selected_model"  # (run_id, model_id) picked on the leaderboard
-LEADERBOARD_TABLE = "leaderboard_table"  # widget: the leaderboard's row selection
 SHOW_PARAMS = "leaderboard_show_params"
 KINDS = "leaderboard_kinds"
-RUNS_TABLE = "runs_table"          # widget: the runs list's row selection
+CANCEL_ASKED = "cancel_asked"      # run ids whose cancel this session asked for
 DELETE_CANDIDATE = "delete_candidate"  # run id waiting for the delete confirmation
 RUN_QUERY = "run"                  # URL query parameter of the watched run
 MODEL_QUERY = "model"              # URL query parameter of the selected model
 
-WIDGETS = (LANG, TARGET, TASK, METRIC, VALIDATION, FOLDS, HOLDOUT, TEST_MODE, TEST_FRACTION,
-           BUDGET_MINUTES, MAX_TRIALS, PATIENCE, MODELS, SEED, ENSEMBLES, SHOW_PARAMS, KINDS)
+KEEP = "session"                   # persist_state of every keyed widget: kept across pages
+# Starting values of widgets whose default does not depend on the data.
+DEFAULTS: dict[str, Any] = {
+    VALIDATION: "auto", FOLDS: 5, HOLDOUT: 20, TEST_MODE: "none", TEST_FRACTION: 10,
+    BUDGET_MINUTES: 5.0, MAX_TRIALS: 0, PATIENCE: 0, SEED: 0, ENSEMBLES: True,
+    SHOW_PARAMS: False,
+}
 
 
-def keep_widgets() -> None:
-    """Keep widget values while their page is not shown (Streamlit drops them otherwise)."""
-    for key in WIDGETS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+def init_widgets() -> None:
+    """Give widgets their starting values (once per session; the user's choices stay)."""
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
 
 
 def language() -> str:
@@ -97,6 +102,16 @@ def set_data(frame: Any, *, name: str, source: str, roles: dict[str, str],
 def roles_editor(source: str) -> str:
     """Widget key of the roles editor of one loaded table (a new table starts with no edits)."""
     return f"roles_editor:{source}"
+
+
+def leaderboard_table(run_id: str, model_ids: Iterable[int]) -> str:
+    """Widget key of a leaderboard table; other rows shown make a new one (no stale selection)."""
+    return f"leaderboard_table:{run_id}:{zlib.crc32(repr(tuple(model_ids)).encode())}"
+
+
+def runs_table(run_ids: Iterable[str]) -> str:
+    """Widget key of the runs table; a changed list of runs makes a new one."""
+    return f"runs_table:{zlib.crc32(repr(tuple(run_ids)).encode())}"
 
 
 def forget_task() -> None:

@@ -42,6 +42,16 @@ def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         return None
 
 
+def attempt(fn: Callable[..., object], *args: Any, **kwargs: Any) -> bool:
+    """Whether ``fn(...)`` succeeded; its EngineError is shown as one sentence."""
+    try:
+        fn(*args, **kwargs)
+    except EngineError as error:
+        st.error(str(error), icon=":material/error:")
+        return False
+    return True
+
+
 def score_text(value: Any) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.4f}"
 
@@ -66,7 +76,8 @@ def validation_text(settings: RunSettings, n_rows: int, *, has_file: bool) -> st
         return t("summary.validation_cv", k=spec.partition(":")[2])
     if spec.startswith("holdout:"):
         return t("summary.validation_holdout", pct=f"{float(spec.partition(':')[2]):.0%}")
-    return t("summary.validation_auto", engine=describe_validation(settings, n_rows))
+    return t("summary.validation_auto", engine=describe_validation(settings, n_rows),
+             rows=f"{n_rows:,}")
 
 
 def summary(settings: RunSettings, frame: pd.DataFrame, *, has_validation_file: bool,

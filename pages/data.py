@@ -52,7 +52,7 @@ st.dataframe(frame.head(PREVIEW_ROWS), height=260)
 st.subheader(t("data.target"))
 if _state.get(_state.TARGET) not in frame.columns:
     _state.put(_state.TARGET, None)
-target = st.selectbox(t("data.target_label"), options=list(frame.columns), key=_state.TARGET,
+target = st.selectbox(t("data.target_label"), options=list(frame.columns), key=_state.TARGET, persist_state=_state.KEEP,
                       placeholder=t("data.target_placeholder"), on_change=_state.forget_task)
 
 st.subheader(t("data.columns"))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from engine import (
-    TASKS,
+    METRICS,
     RunSettings,
     default_metric,
     load_table,
@@ -11,6 +11,7 @@ from engine import (
     models_for,
     suggest_task,
 )
+from engine.settings import TASKS
 from pages import _state
 from pages._i18n import family_name, metric_help, metric_name, t, task_name
 from pages._widgets import call, start_button, summary
@@ -18,6 +19,10 @@ from pages._widgets import call, start_button, summary
 FILE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]
 VALIDATIONS = ("auto", "cv", "holdout", "file")
 TEST_MODES = ("none", "fraction", "file")
+
+
+def direction(metric: str) -> str:
+    return t("setup.higher_better" if METRICS[metric].greater_is_better else "setup.lower_better")
 
 
 def uploaded_table(label: str, uploader_key: str, state_key: str) -> None:
@@ -38,29 +43,30 @@ if frame is None or target is None:
     st.stop()
 
 suggested = call(suggest_task, frame[target]) or TASKS[0]
-st.session_state.setdefault(_state.TASK, suggested)
+if _state.get(_state.TASK) not in TASKS:
+    _state.put(_state.TASK, suggested)
 left, right = st.columns(2, gap="large")
 with left:
-    task = st.segmented_control(t("setup.task"), TASKS, format_func=task_name, key=_state.TASK,
+    task = st.segmented_control(t("setup.task"), TASKS, format_func=task_name, key=_state.TASK, persist_state=_state.KEEP,
                                 required=True)
     st.caption(t("setup.task_suggested", task=task_name(suggested), target=target))
     metrics = metrics_for(task)
     if _state.get(_state.METRIC) not in metrics:
         _state.put(_state.METRIC, default_metric(task))
-    metric = st.selectbox(t("setup.metric"), metrics, format_func=metric_name, key=_state.METRIC)
-    st.caption(metric_help(metric))
+    metric = st.selectbox(t("setup.metric"), metrics, format_func=metric_name, key=_state.METRIC, persist_state=_state.KEEP)
+    st.caption(f"{metric_help(metric)} {direction(metric)}")
     with st.expander(t("setup.metric_all")):
-        st.markdown("\n".join(f"- **{metric_name(m)}** — {metric_help(m)}" for m in metrics))
+        st.markdown("\n".join(f"- **{metric_name(m)}** — {metric_help(m)} {direction(m)}"
+                              for m in metrics))
 
-    st.session_state.setdefault(_state.VALIDATION, "auto")
-    validation = st.radio(t("setup.validation"), VALIDATIONS, key=_state.VALIDATION,
+    validation = st.radio(t("setup.validation"), VALIDATIONS, key=_state.VALIDATION, persist_state=_state.KEEP,
                           format_func=lambda v: t(f"setup.validation_{v}"), horizontal=True)
     spec = "auto"
     if validation == "cv":
-        spec = f"cv:{st.number_input(t('setup.folds'), 2, 20, 5, key=_state.FOLDS)}"
+        spec = f"cv:{st.number_input(t('setup.folds'), 2, 20, key=_state.FOLDS, persist_state=_state.KEEP)}"
     elif validation == "holdout":
-        share = st.slider(t("setup.holdout"), 5, 50, 20, step=5, format="%d%%",
-                          key=_state.HOLDOUT)
+        share = st.slider(t("setup.holdout"), 5, 50, step=5, format="%d%%",
+                          key=_state.HOLDOUT, persist_state=_state.KEEP)
         spec = f"holdout:{share / 100}"
     if validation == "file":
         uploaded_table(t("setup.validation_upload"), _state.VALIDATION_UPLOAD,
@@ -68,13 +74,12 @@ with left:
     else:
         _state.put(_state.VALIDATION_DATA, None)
 
-    st.session_state.setdefault(_state.TEST_MODE, "none")
-    test_mode = st.radio(t("setup.test"), TEST_MODES, key=_state.TEST_MODE, horizontal=True,
+    test_mode = st.radio(t("setup.test"), TEST_MODES, key=_state.TEST_MODE, persist_state=_state.KEEP, horizontal=True,
                          format_func=lambda v: t(f"setup.test_{v}"), help=t("setup.test_help"))
     test_fraction = None
     if test_mode == "fraction":
-        share = st.slider(t("setup.test_fraction"), 5, 40, 10, step=5, format="%d%%",
-                          key=_state.TEST_FRACTION)
+        share = st.slider(t("setup.test_fraction"), 5, 40, step=5, format="%d%%",
+                          key=_state.TEST_FRACTION, persist_state=_state.KEEP)
         test_fraction = share / 100
     if test_mode == "file":
         uploaded_table(t("setup.test_upload"), _state.TEST_UPLOAD, _state.TEST_DATA)
@@ -83,20 +88,20 @@ with left:
 
 with right:
     st.markdown(f"**{t('setup.budget')}**")
-    minutes = st.number_input(t("setup.budget_minutes"), 0.1, 24 * 60.0, 5.0, step=0.5,
-                              key=_state.BUDGET_MINUTES)
-    max_trials = st.number_input(t("setup.max_trials"), 0, 100_000, 0, key=_state.MAX_TRIALS,
+    minutes = st.number_input(t("setup.budget_minutes"), 0.1, 24 * 60.0, step=0.5,
+                              key=_state.BUDGET_MINUTES, persist_state=_state.KEEP)
+    max_trials = st.number_input(t("setup.max_trials"), 0, 100_000, key=_state.MAX_TRIALS, persist_state=_state.KEEP,
                                  help=t("setup.zero_off"))
-    patience = st.number_input(t("setup.patience"), 0, 10_000, 0, key=_state.PATIENCE,
+    patience = st.number_input(t("setup.patience"), 0, 10_000, key=_state.PATIENCE, persist_state=_state.KEEP,
                                help=t("setup.zero_off"))
     families = models_for(task)
     chosen = [m for m in _state.get(_state.MODELS) or families if m in families]
     _state.put(_state.MODELS, chosen)
-    models = st.multiselect(t("setup.models"), families, key=_state.MODELS,
+    models = st.multiselect(t("setup.models"), families, key=_state.MODELS, persist_state=_state.KEEP,
                             format_func=family_name, placeholder=t("setup.models_placeholder"))
-    ensembles = st.checkbox(t("setup.ensembles"), True, key=_state.ENSEMBLES,
+    ensembles = st.checkbox(t("setup.ensembles"), key=_state.ENSEMBLES, persist_state=_state.KEEP,
                             help=t("setup.ensembles_help"))
-    seed = st.number_input(t("setup.seed"), 0, 2**31 - 1, 0, key=_state.SEED)
+    seed = st.number_input(t("setup.seed"), 0, 2**31 - 1, key=_state.SEED, persist_state=_state.KEEP)
 
 roles = {c: r for c, r in _state.get(_state.ROLES).items() if c != target}
 settings = RunSettings(

@@ -24,7 +24,7 @@ py = os.environ.get("BENCH_ENGINE_PYTHON", sys.executable)
 
 cmd = [py, "-m", "engine", "run", "--data", a.train, "--target", a.target, "--task", task,
        "--metric", metric, "--time-budget", str(int(round(a.budget))), "--seed", str(a.seed),
-       "--runs-dir", runs_dir, "--json"]
+       "--n-jobs", str(a.cpus), "--runs-dir", runs_dir, "--json"]
 print("+", " ".join(cmd), flush=True)
 p = subprocess.run(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
 sys.stdout.write(p.stdout)

@@ -32,7 +32,13 @@ from engine.data import (
 from engine.errors import EngineError
 from engine.samples import SAMPLE_DIR, SAMPLES, load_sample
 
-JA = pd.DataFrame({"名前": ["佐藤", "鈴木", "高橋"], "年齢": [31, 45, 27], "都道府県": ["東京都", "大阪府", "北海道"]})
+JA = pd.DataFrame(
+    {
+        "名前": ["佐藤", "鈴木", "高橋"],
+        "年齢": [31, 45, 27],
+        "都道府県": ["東京都", "大阪府", "北海道"],
+    }
+)
 
 
 def write(tmp_path: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
@@ -59,12 +65,26 @@ def test_cp932_after_a_long_ascii_head(tmp_path: Path) -> None:
     assert frame["name"].iloc[-1] == "東京" and len(frame) == 12_001
 
 
-@pytest.mark.parametrize(("name", "sep"), [("a.tsv", "\t"), ("a.csv", ";"), ("a.txt", "|"), ("a.csv", "\t")])
+@pytest.mark.parametrize(
+    ("name", "sep"), [("a.tsv", "\t"), ("a.csv", ";"), ("a.txt", "|"), ("a.csv", "\t")]
+)
 def test_sniffs_the_delimiter(tmp_path: Path, name: str, sep: str) -> None:
-    text = sep.join(["id", "price", "label"]) + "\n" + "\n".join(sep.join([str(i), f"{i}.5", f"x,{i}" if sep != "," else "x"]) for i in range(30))
+    text = (
+        sep.join(["id", "price", "label"])
+        + "\n"
+        + "\n".join(
+            sep.join([str(i), f"{i}.5", f"x,{i}" if sep != "," else "x"]) for i in range(30)
+        )
+    )
     frame = load_table(write(tmp_path, name, text)).frame
     assert list(frame.columns) == ["id", "price", "label"]
     assert frame["price"].iloc[1] == 1.5
+
+
+def test_semicolon_files_may_use_decimal_commas() -> None:
+    frame = load_table(b"a;b;c\n1,5;2;x\n2,25;3.5;y\n", name="eu.csv").frame
+    assert frame["a"].tolist() == [1.5, 2.25]
+    assert coerce_frame(frame, infer_roles(frame))["b"].tolist() == [2.0, 3.5]
 
 
 def test_quoted_fields_and_bytes_with_a_name() -> None:
@@ -107,11 +127,22 @@ def test_xlsx_with_types_and_blank_trailing_column(tmp_path: Path) -> None:
 
 
 def test_weird_column_names(tmp_path: Path) -> None:
-    header = ['顧客 番号', ' spaced name ', '[a]{b}":,', "2020", "1.5", "", "x", "x", "x (2)", "x"]
+    header = ["顧客 番号", " spaced name ", '[a]{b}":,', "2020", "1.5", "", "x", "x", "x (2)", "x"]
     line = ",".join('"' + h.replace('"', '""') + '"' for h in header)
-    table = load_table(write(tmp_path, "w.csv", line + "\n" + ",".join(str(i) for i in range(10)) + "\n"))
+    table = load_table(
+        write(tmp_path, "w.csv", line + "\n" + ",".join(str(i) for i in range(10)) + "\n")
+    )
     assert list(table.frame.columns) == [
-        "顧客 番号", "spaced name", '[a]{b}":,', "2020", "1.5", "column_6", "x", "x (3)", "x (2)", "x (4)",
+        "顧客 番号",
+        "spaced name",
+        '[a]{b}":,',
+        "2020",
+        "1.5",
+        "column_6",
+        "x",
+        "x (3)",
+        "x (2)",
+        "x (4)",
     ]
     assert all(isinstance(c, str) for c in table.frame.columns)
     assert len(table.warnings) == 1 and "'x' appears 3 times" in table.warnings[0]
@@ -122,7 +153,9 @@ def test_parquet_non_string_and_duplicate_names(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     path = tmp_path / "d.parquet"
-    pq.write_table(pa.table([[1], [2], [3]], names=["0", "a", "a"]), path)  # pandas cannot write these
+    pq.write_table(
+        pa.table([[1], [2], [3]], names=["0", "a", "a"]), path
+    )  # pandas cannot write these
     table = load_table(path)
     assert list(table.frame.columns) == ["0", "a", "a (2)"] and table.warnings
 
@@ -150,7 +183,9 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("name", "content", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
-def test_bad_input_raises_a_user_error(tmp_path: Path, name: str, content: bytes | None, message: str) -> None:
+def test_bad_input_raises_a_user_error(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
     path = tmp_path / name
     if content is None:
         pd.DataFrame(columns=["a", "b"]).to_excel(path, index=False)
@@ -175,33 +210,53 @@ def every_role() -> pd.DataFrame:
     n = 100
     rng = np.random.default_rng(0)
     words = ["the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "again"]
-    return pd.DataFrame({
-        "amount": rng.normal(size=n),
-        "price_text": [f"{1000 + 7 * i:,}" for i in rng.permutation(n)],
-        "colour": [["red", "green", "blue"][i % 3] for i in range(n)],
-        "zip": [f"0{i % 7}123" for i in range(n)],
-        "member": ["yes" if i % 3 else "no" for i in range(n)],
-        "flag01": [i % 2 for i in range(n)],
-        "truth": [bool(i % 2) for i in range(n)],
-        "joined": [str(pd.Timestamp("2024-01-01") + pd.Timedelta(days=i))[:10] for i in range(n)],
-        "和暦なし日付": [f"2024年{i % 12 + 1}月{i % 28 + 1}日" for i in range(n)],
-        "review": [" ".join(rng.choice(words, 8)) + f" {i}" for i in range(n)],
-        "row": list(range(n)),
-        "customer_id": rng.permutation(n) + 5000,
-        "sku": [f"SKU-{i:05d}" for i in rng.permutation(n)],
-        "same": ["only"] * n,
-        "empty": [np.nan] * n,
-    })
+    return pd.DataFrame(
+        {
+            "amount": rng.normal(size=n),
+            "price_text": [f"{1000 + 7 * i:,}" for i in rng.permutation(n)],
+            "colour": [["red", "green", "blue"][i % 3] for i in range(n)],
+            "zip": [f"0{i % 7}123" for i in range(n)],
+            "member": ["yes" if i % 3 else "no" for i in range(n)],
+            "flag01": [i % 2 for i in range(n)],
+            "truth": [bool(i % 2) for i in range(n)],
+            "joined": [
+                str(pd.Timestamp("2024-01-01") + pd.Timedelta(days=i))[:10] for i in range(n)
+            ],
+            "和暦なし日付": [f"2024年{i % 12 + 1}月{i % 28 + 1}日" for i in range(n)],
+            "review": [" ".join(rng.choice(words, 8)) + f" {i}" for i in range(n)],
+            "row": list(range(n)),
+            "customer_id": rng.permutation(n) + 5000,
+            "sku": [f"SKU-{i:05d}" for i in rng.permutation(n)],
+            "same": ["only"] * n,
+            "empty": [np.nan] * n,
+        }
+    )
 
 
 def test_one_column_of_each_role(every_role: pd.DataFrame) -> None:
     assert infer_roles(every_role) == {
-        "amount": NUMERIC, "price_text": NUMERIC, "colour": CATEGORICAL, "zip": CATEGORICAL,
-        "member": BOOLEAN, "flag01": BOOLEAN, "truth": BOOLEAN, "joined": DATETIME,
-        "和暦なし日付": DATETIME, "review": TEXT, "row": ID, "customer_id": ID, "sku": ID,
-        "same": CONSTANT, "empty": CONSTANT,
+        "amount": NUMERIC,
+        "price_text": NUMERIC,
+        "colour": CATEGORICAL,
+        "zip": CATEGORICAL,
+        "member": BOOLEAN,
+        "flag01": BOOLEAN,
+        "truth": BOOLEAN,
+        "joined": DATETIME,
+        "和暦なし日付": DATETIME,
+        "review": TEXT,
+        "row": ID,
+        "customer_id": ID,
+        "sku": ID,
+        "same": CONSTANT,
+        "empty": CONSTANT,
     }
     assert set(infer_roles(every_role).values()) <= set(ROLES) and IGNORE in ROLES
+
+
+def test_counting_up_is_an_id_unless_named_like_a_time() -> None:
+    frame = pd.DataFrame({"year": range(1990, 2020), "観測年": range(1990, 2020), "n": range(30)})
+    assert infer_roles(frame) == {"year": NUMERIC, "観測年": NUMERIC, "n": ID}
 
 
 def test_mostly_numeric_strings_stay_categorical() -> None:
@@ -216,15 +271,27 @@ def test_coerce_frame_dtypes(every_role: pd.DataFrame) -> None:
     roles = infer_roles(every_role) | {"colour": IGNORE}
     out = coerce_frame(every_role, roles)
     assert "colour" not in out and "same" not in out
-    assert out["price_text"].dtype == "float64" and out["price_text"].iloc[0] == float(every_role["price_text"].iloc[0].replace(",", ""))
+    assert out["price_text"].dtype == "float64" and out["price_text"].iloc[0] == float(
+        every_role["price_text"].iloc[0].replace(",", "")
+    )
     assert out["member"].tolist()[:3] == [0.0, 1.0, 1.0] and out["truth"].dtype == "float64"
-    assert out["joined"].dtype == "datetime64[us]" and out["和暦なし日付"].iloc[0] == pd.Timestamp("2024-01-01")
+    assert out["joined"].dtype == "datetime64[us]" and out["和暦なし日付"].iloc[0] == pd.Timestamp(
+        "2024-01-01"
+    )
     assert out["sku"].dtype == "str" and out["zip"].iloc[0] == "00123"
 
 
 def test_coerce_is_the_same_at_predict_time() -> None:
     roles = {"n": NUMERIC, "c": CATEGORICAL, "d": DATETIME, "b": BOOLEAN, "key": ID}
-    train = pd.DataFrame({"n": ["1,5", "2"], "c": [1.0, np.nan], "d": ["2024-01-02", "bad"], "b": ["Yes", "no"], "key": ["a", "b"]})
+    train = pd.DataFrame(
+        {
+            "n": ["1,5", "2"],
+            "c": [1.0, np.nan],
+            "d": ["2024-01-02", "bad"],
+            "b": ["Yes", "no"],
+            "key": ["a", "b"],
+        }
+    )
     new = pd.DataFrame({"c": [1], "n": [3], "d": ["2024-01-02"], "b": [True]})
     coerced_train, coerced_new = coerce_frame(train, roles), coerce_frame(new, roles)
     assert coerced_train["c"].tolist()[0] == coerced_new["c"].tolist()[0] == "1"
@@ -259,23 +326,34 @@ def test_profile_frame(every_role: pd.DataFrame) -> None:
 def test_prepare_target_classification_drops_missing() -> None:
     frame = pd.DataFrame({"y": [10, 2, np.nan, 2, 10, 2], "x": range(6)})
     target = prepare_target(frame, "y", None)
-    assert (target.task, target.classes, target.dropped_missing) == ("classification", ("2", "10"), 1)
+    assert (target.task, target.classes, target.dropped_missing) == (
+        "classification",
+        ("2", "10"),
+        1,
+    )
     assert target.y.tolist() == ["10", "2", "2", "10", "2"] and target.kept.sum() == 5
 
 
 def test_prepare_target_regression() -> None:
     frame = pd.DataFrame({"y": ["1,000", "2.5", None, "4"]})
     target = prepare_target(frame, "y", "regression")
-    assert target.y.tolist() == [1000.0, 2.5, 4.0] and target.classes == () and target.dropped_missing == 1
+    assert (
+        target.y.tolist() == [1000.0, 2.5, 4.0]
+        and target.classes == ()
+        and target.dropped_missing == 1
+    )
 
 
-@pytest.mark.parametrize(("series", "task"), [
-    (pd.Series(["a", "b"] * 10), "classification"),
-    (pd.Series([True, False] * 10), "classification"),
-    (pd.Series([0, 1, 2] * 10), "classification"),
-    (pd.Series(np.linspace(0, 1, 30)), "regression"),
-    (pd.Series(range(30)), "regression"),
-])
+@pytest.mark.parametrize(
+    ("series", "task"),
+    [
+        (pd.Series(["a", "b"] * 10), "classification"),
+        (pd.Series([True, False] * 10), "classification"),
+        (pd.Series([0, 1, 2] * 10), "classification"),
+        (pd.Series(np.linspace(0, 1, 30)), "regression"),
+        (pd.Series(range(30)), "regression"),
+    ],
+)
 def test_suggest_task(series: pd.Series, task: str) -> None:
     assert suggest_task(series) == task
 
@@ -290,7 +368,9 @@ TARGET_ERRORS = [
 
 @pytest.mark.parametrize(("column", "task", "message"), TARGET_ERRORS)
 def test_prepare_target_errors(column: str, task: str | None, message: str) -> None:
-    frame = pd.DataFrame({"x": [1, 2, 3], "blank": [np.nan] * 3, "one": ["a", "a", None], "word": ["a", "b", "c"]})
+    frame = pd.DataFrame(
+        {"x": [1, 2, 3], "blank": [np.nan] * 3, "one": ["a", "a", None], "word": ["a", "b", "c"]}
+    )
     with pytest.raises(EngineError, match=message):
         prepare_target(frame, column, task)
 

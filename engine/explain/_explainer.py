@@ -1,0 +1,221 @@
+"""Choosing, building and running an explanation method for one fitted model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import EngineError
+from engine.explain._exact import (BOOSTED, FORESTS, LIGHTGBM, LIGHTGBM_SECONDS, LINEAR,
+                                   SHAP_TREE_SECONDS, Linear, LightGBMTree, ShapTree,
+                                   shap_tree_supports, tree_work)
+from engine.explain._explanation import Explanation
+from engine.explain._model import ModelView, view_model
+from engine.explain._surrogate import (FIT_SECONDS_PER_ROUND, SURROGATE_SECONDS_PER_ROW,
+                                       ExplainSettings, Kernel, Mimic)
+
+AUTO = "auto"
+SHAP_IMPORT_SECONDS = 1.5
+FEATURIZE_SECONDS_PER_ROW = 2e-5
+DEFAULT_PREDICTION_SECONDS = 2e-5
+DEFAULT_TREE_WORK = 300 * 31  # LightGBM: 300 trees of 31 leaves
+
+# The exact explainer of each estimator class (by class name); everything else is mimicked.
+EXACT: dict[str, tuple[str, type]] = {
+    **{name: ("tree", LightGBMTree) for name in LIGHTGBM},
+    **{name: ("tree", ShapTree) for name in FORESTS + BOOSTED},
+    **{name: ("linear", Linear) for name in LINEAR},
+}
+METHODS = (AUTO, "tree", "linear", "mimic", "kernel")
+
+
+class Explainer:
+    """One model's explanation method, fitted once (surrogate, background), then fast per row.
+
+    Build it with :func:`build_explainer`; pages keep it cached for what-if edits.
+    """
+
+    def __init__(self, view: ModelView, impl: object, dtypes: pd.Series) -> None:
+        self.view = view
+        self.impl = impl
+        self.dtypes = dtypes
+
+    @property
+    def method(self) -> str:
+        """``tree``, ``linear``, ``mimic+tree`` or ``kernel``."""
+        return self.impl.method
+
+    @property
+    def fidelity(self) -> float | None:
+        """R² of the surrogate against the model on held-out rows (surrogates only)."""
+        return self.impl.fidelity
+
+    def explain(self, X: pd.DataFrame) -> Explanation:
+        """Contributions of every feature to the model's output for each row of ``X``."""
+        if len(X) == 0:
+            raise EngineError("There are no rows to explain.")
+        values, base, data = self.impl.contributions(X)
+        output = base + values.sum(axis=1)
+        if values.shape[2] == 1:
+            values, base, output = values[:, :, 0], base[:, 0], output[:, 0]
+        return Explanation(
+            values=values, base_values=base, output=output, output_space=self.impl.output_space,
+            feature_names=self.impl.feature_names, origins=self.impl.origins, method=self.method,
+            data=data, rows=X, output_classes=self.view.output_classes,
+            classes=self.view.classes, fidelity=self.fidelity)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The model's class probabilities ``(n, k)`` or predictions ``(n,)``."""
+        return self.view.predict(X)
+
+    def seconds_per_row(self) -> float:
+        """Estimated seconds to explain each further row."""
+        return self.impl.seconds_per_row() + FEATURIZE_SECONDS_PER_ROW
+
+    def rows_within(self, seconds: float) -> int:
+        """How many rows can be explained in ``seconds`` (at least one)."""
+        return max(1, int(seconds / self.seconds_per_row()))
+
+    def coerce(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Edited rows with the column types the model was trained on.
+
+        Raises:
+            EngineError: naming the column whose edited value does not fit its type.
+        """
+        out = rows.copy()
+        for column in out.columns.intersection(self.dtypes.index):
+            try:
+                out[column] = out[column].astype(self.dtypes[column])
+            except (TypeError, ValueError) as error:
+                raise EngineError(f"The value of column '{column}' does not fit its type "
+                                  f"({self.dtypes[column]}); enter a valid value.") from error
+        return out
+
+
+def _exact_for(view: ModelView) -> tuple[str, type] | None:
+    """The exact explainer this model supports, if any."""
+    entry = EXACT.get(type(view.estimator).__name__)
+    if entry is None or view.featurizer is None:
+        return None
+    if entry[1] is ShapTree and not shap_tree_supports(view):
+        return None
+    return entry
+
+
+def choose_method(model: object, *, task: str, roles: dict[str, str],
+                  classes: tuple[object, ...] | list[object] = (),
+                  settings: ExplainSettings = ExplainSettings()) -> str:
+    """The method ``auto`` picks: exact tree or linear SHAP when the model allows it and a
+    global view fits the time budget, else the mimic surrogate."""
+    view = view_model(model, task=task, roles=roles, classes=classes)
+    exact = _exact_for(view)
+    if exact is None:
+        return "mimic"
+    seconds = estimate_seconds(exact[0], settings.global_rows, 0, model=view.estimator,
+                               n_outputs=view.n_outputs, settings=settings)
+    return exact[0] if seconds <= settings.budget_seconds else "mimic"
+
+
+def build_explainer(model: object, *, task: str, roles: dict[str, str],
+                    background: pd.DataFrame, classes: tuple[object, ...] | list[object] = (),
+                    method: str = AUTO, settings: ExplainSettings = ExplainSettings()) -> Explainer:
+    """Fit an explanation method to a model.
+
+    Args:
+        model: a fitted pipeline (``features`` then ``model``), or any object with
+            ``predict``/``predict_proba`` over uploaded rows (ensembles).
+        task: ``classification`` or ``regression``.
+        roles: the column roles the model was trained with.
+        background: training rows (uploaded columns), sampled as the reference data.
+        classes: class labels in model order (models learn codes 0..k-1).
+        method: ``auto``, ``tree``, ``linear``, ``mimic`` or ``kernel``.
+        settings: sample sizes and budgets.
+
+    Raises:
+        EngineError: an unknown method, or an exact method the model does not support.
+    """
+    if method not in METHODS:
+        raise EngineError(f"Unknown explanation method '{method}'; choose from: "
+                          f"{', '.join(METHODS)}.")
+    view = view_model(model, task=task, roles=roles, classes=classes)
+    if method == AUTO:
+        method = choose_method(model, task=task, roles=roles, classes=view.classes,
+                               settings=settings)
+    builders: dict[str, Callable[[], object]] = {
+        "mimic": lambda: Mimic(view, background, settings),
+        "kernel": lambda: Kernel(view, background, settings),
+    }
+    exact = _exact_for(view)
+    if exact is not None:
+        name, cls = exact
+        rows = background.iloc[: settings.background_rows]
+        builders[name] = (lambda: cls(view, rows)) if cls is Linear else (lambda: cls(view))
+    if method not in builders:
+        raise EngineError(f"The {method} explainer does not fit a {type(view.estimator).__name__} "
+                          "model; use 'mimic' or 'kernel' instead.")
+    return Explainer(view, builders[method](), background.dtypes)
+
+
+def explain(model: object, X: pd.DataFrame, *, task: str, roles: dict[str, str],
+            background: pd.DataFrame, classes: tuple[object, ...] | list[object] = (),
+            method: str = AUTO, settings: ExplainSettings = ExplainSettings()) -> Explanation:
+    """Build an explainer (see :func:`build_explainer`) and explain the rows of ``X``."""
+    return build_explainer(model, task=task, roles=roles, background=background, classes=classes,
+                           method=method, settings=settings).explain(X)
+
+
+def whatif(explainer: Explainer, row: pd.DataFrame) -> tuple[float | np.ndarray, Explanation]:
+    """The prediction and explanation of one edited row (fast for tree, linear and mimic).
+
+    Returns:
+        The model's prediction (class probabilities for classification) and the explanation.
+    """
+    if len(row) != 1:
+        raise EngineError("What-if works on exactly one row.")
+    row = explainer.coerce(row)
+    prediction = explainer.predict(row)[0]
+    return (float(prediction) if np.ndim(prediction) == 0 else prediction), explainer.explain(row)
+
+
+def estimate_seconds(method: str, n_rows: int, n_features: int, *, n_outputs: int = 1,
+                     model: object | None = None,
+                     seconds_per_prediction: float = DEFAULT_PREDICTION_SECONDS,
+                     settings: ExplainSettings = ExplainSettings()) -> float:
+    """Seconds to build an explainer and explain ``n_rows`` rows, before starting.
+
+    Args:
+        method: ``tree``, ``linear``, ``mimic`` or ``kernel``.
+        n_rows: rows to explain.
+        n_features: uploaded columns used by the model (kernel cost grows with them).
+        n_outputs: 1, or the number of classes for multiclass.
+        model: the fitted estimator or pipeline, to size tree SHAP from its trees.
+        seconds_per_prediction: the model's prediction time per row (mimic, kernel).
+        settings: the sample sizes the explainer will use.
+    """
+    estimator = getattr(model, "named_steps", {}).get("model", model)
+    featurize = FEATURIZE_SECONDS_PER_ROW * n_rows
+    if method == "tree":
+        name = type(estimator).__name__
+        if name in LIGHTGBM:
+            trees = estimator.booster_.num_trees()
+            per_row = LIGHTGBM_SECONDS * trees * estimator.get_params().get("num_leaves", 31)
+            return featurize + per_row * n_rows
+        work = tree_work(estimator) if estimator is not None else None
+        if work is None:
+            return featurize + LIGHTGBM_SECONDS * DEFAULT_TREE_WORK * n_outputs * n_rows
+        return SHAP_IMPORT_SECONDS + featurize + SHAP_TREE_SECONDS * work * n_rows
+    if method == "linear":
+        return SHAP_IMPORT_SECONDS + featurize + 2e-7 * max(n_features, 1) * n_outputs * n_rows
+    if method == "mimic":
+        rows = settings.mimic_rows
+        fit = FIT_SECONDS_PER_ROUND * settings.mimic_rounds * n_outputs * max(rows / 1000, 0.2)
+        return (rows * (seconds_per_prediction + FEATURIZE_SECONDS_PER_ROW) + fit
+                + featurize + SURROGATE_SECONDS_PER_ROW * n_outputs * n_rows)
+    if method == "kernel":
+        samples = settings.kernel_samples or 2 * n_features + 512
+        return (SHAP_IMPORT_SECONDS + n_rows * samples * settings.kernel_background
+                * seconds_per_prediction)
+    raise EngineError(f"Unknown explanation method '{method}'; choose from: "
+                      f"{', '.join(METHODS[1:])}.")

@@ -1,0 +1,137 @@
+"""Plot-ready tables from an explanation: beeswarm, dependence, waterfall (numbers, no drawing)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import EngineError
+from engine.explain._explanation import Explanation, importance_frame
+
+MIN_INTERACTION_ROWS = 10
+DEPENDENCE_BINS = 10
+
+
+def _single(expl: Explanation) -> Explanation:
+    if expl.per_class:
+        raise EngineError("This chart shows one class at a time; pick a class first.")
+    return expl
+
+
+def _display(expl: Explanation, i: int, j: int) -> str:
+    """One feature value as text: the uploaded value for raw columns, else the engineered one."""
+    name = expl.feature_names[j]
+    if name == expl.origins[j] and name in expl.rows.columns:
+        value = expl.rows[name].iloc[i]
+        return "(missing)" if pd.isna(value) else str(value)
+    value = expl.data[i, j]
+    return "(missing)" if np.isnan(value) else f"{value:.4g}"
+
+
+def _position(expl: Explanation, feature: str) -> int:
+    if feature not in expl.feature_names:
+        raise EngineError(f"'{feature}' is not a feature of this explanation.")
+    return expl.feature_names.index(feature)
+
+
+def _percentile(column: np.ndarray) -> np.ndarray:
+    """Values as their rank in 0..1 (NaN stays NaN), so one outlier does not wash out colours."""
+    ranks = pd.Series(column).rank(pct=True).to_numpy()
+    return ranks
+
+
+def beeswarm_frame(expl: Explanation, *, max_features: int = 12, max_rows: int = 1000,
+                   seed: int = 0) -> pd.DataFrame:
+    """One point per row and feature for the most important features.
+
+    Returns:
+        Columns ``feature`` (most important first), ``contribution``, ``colour`` (the value's
+        rank within its feature, 0..1, NaN when not numeric) and ``value`` (as text).
+    """
+    expl = _single(expl)
+    if len(expl.output) > max_rows:
+        expl = expl.take(np.sort(np.random.default_rng(seed).choice(len(expl.output), max_rows,
+                                                                    replace=False)))
+    top = importance_frame(expl)["feature"].head(max_features)
+    parts = []
+    for feature in top:
+        j = _position(expl, feature)
+        parts.append(pd.DataFrame({
+            "feature": feature, "contribution": expl.values[:, j],
+            "colour": _percentile(expl.data[:, j]),
+            "value": [_display(expl, i, j) for i in range(len(expl.output))]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def interaction_feature(expl: Explanation, feature: str) -> str | None:
+    """The feature whose values best explain the spread of ``feature``'s contributions once its
+    own main effect is removed (the residual of contributions over binned values of ``feature``);
+    ``None`` when no numeric feature qualifies."""
+    expl = _single(expl)
+    j = _position(expl, feature)
+    phi, x = expl.values[:, j], expl.data[:, j]
+    if np.isfinite(x).sum() >= MIN_INTERACTION_ROWS:
+        bins = pd.Series(x).rank(method="first", pct=True).mul(DEPENDENCE_BINS).floor()
+        main = pd.Series(phi).groupby(bins.fillna(-1)).transform("mean").to_numpy()
+        residual = phi - main
+    else:
+        residual = phi
+    best, best_score = None, 0.0
+    for k, other in enumerate(expl.feature_names):
+        column = expl.data[:, k]
+        ok = np.isfinite(column)
+        if k == j or ok.sum() < MIN_INTERACTION_ROWS or np.ptp(column[ok]) == 0:
+            continue
+        if np.ptp(residual[ok]) == 0:
+            continue
+        score = abs(float(np.corrcoef(residual[ok], column[ok])[0, 1]))
+        if score > best_score:
+            best, best_score = other, score
+    return best
+
+
+def dependence_frame(expl: Explanation, feature: str, *, colour_by: str | None = None) -> pd.DataFrame:
+    """Contribution of ``feature`` against its value, for a dependence plot.
+
+    Args:
+        expl: a single-output explanation.
+        feature: the feature on the x axis.
+        colour_by: the feature colouring the points (see :func:`interaction_feature`); ``None``
+            for no colour.
+
+    Returns:
+        Columns ``value`` (numbers, or text for non-numeric columns), ``contribution``,
+        ``colour`` (values of ``colour_by``, NaN when none).
+    """
+    expl = _single(expl)
+    j = _position(expl, feature)
+    x = expl.data[:, j]
+    if not np.isfinite(x).any():
+        x = [_display(expl, i, j) for i in range(len(expl.output))]
+    colour = (expl.data[:, _position(expl, colour_by)] if colour_by is not None
+              else np.full(len(expl.output), np.nan))
+    return pd.DataFrame({"value": x, "contribution": expl.values[:, j], "colour": colour})
+
+
+def waterfall_frame(expl: Explanation, row: int = 0, *, max_features: int = 10) -> pd.DataFrame:
+    """One row's output built up from the base value, largest contributions first.
+
+    Returns:
+        Columns ``kind`` (``base``, ``feature``, ``others``, ``output``), ``feature``,
+        ``value`` (the feature's value as text; the count of features for ``others``) and
+        ``contribution`` (the base value and the output on their own rows). Base plus the
+        ``feature`` and ``others`` contributions equals the output.
+    """
+    expl = _single(expl)
+    if not 0 <= row < len(expl.output):
+        raise EngineError(f"Row {row} is not among the {len(expl.output)} rows explained.")
+    phi = expl.values[row]
+    order = np.argsort(-np.abs(phi), kind="stable")
+    shown, rest = order[:max_features], order[max_features:]
+    records = [("base", "", "", float(expl.base_values[row]))]
+    records += [("feature", expl.feature_names[j], _display(expl, row, j), float(phi[j]))
+                for j in shown]
+    if len(rest):
+        records.append(("others", "", str(len(rest)), float(phi[rest].sum())))
+    records.append(("output", "", "", float(expl.output[row])))
+    return pd.DataFrame(records, columns=["kind", "feature", "value", "contribution"])
