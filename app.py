@@ -28,6 +28,12 @@ with st.sidebar:
     st.segmented_control(t("app.language"), options=list(LANGUAGES), format_func=LANGUAGES.get,
                          key=_state.LANG, required=True,
                          persist_state=_state.KEEP)
-pages = [st.Page(script, title=t(title), icon=icon, url_path=url, default=not i)
-         for i, (script, title, icon, url) in enumerate(PAGES) if (ROOT / script).exists()]
-st.navigation(pages).run()
+pages = {url: st.Page(script, title=t(title), icon=icon, url_path=url, default=not i)
+         for i, (script, title, icon, url) in enumerate(PAGES) if (ROOT / script).exists()}
+page = st.navigation(list(pages.values()))
+_state.mark_routed()
+asked = st.query_params.get(_state.ROUTE_QUERY)
+if asked in pages:  # a direct visit sent here by _state.require_app
+    rest = {k: v for k, v in st.query_params.to_dict().items() if k != _state.ROUTE_QUERY}
+    st.switch_page(pages[asked], query_params=rest)
+page.run()

@@ -59,7 +59,7 @@ SYSTEMS = {  # name -> (python, runner)
 }
 HIGHER_IS_BETTER = {"roc_auc": True, "log_loss": False, "rmse": False}
 FIELDS = ["dataset", "kind", "metric", "system", "status", "score", "wall_s", "budget_s",
-          "train_rows", "test_rows", "error", "engine_best_model", "engine_val_score", "log"]
+          "train_rows", "test_rows", "load1_start", "error", "engine_best_model", "engine_val_score", "log"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -162,6 +162,9 @@ def run_one(system: str, name: str, meta: dict, a: argparse.Namespace, log_dir: 
     cpus = sorted(os.sched_getaffinity(0))[: a.cpus]
     limit = a.budget + a.grace
     status, err = "ok", ""
+    # 1-minute load average when the run starts: other work on the machine (load well above
+    # --cpus) makes wall-clock budgets, and so the scores, less comparable.
+    row["load1_start"] = round(os.getloadavg()[0], 2)
     with open(log, "w") as lf:
         lf.write("$ " + " ".join(cmd) + "\n")
         lf.flush()

@@ -84,46 +84,39 @@ class Categories(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
-        col = X.iloc[:, 0]
-        return np.where(col.isna(), "(missing)", col.astype(str)).astype(object).reshape(-1, 1)
+        return np.column_stack([np.where(X[c].isna(), "(missing)", X[c].astype(str)).astype(object)
+                                for c in X.columns])
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return self.feature_names_in_
 
 
-def _numeric(style: str) -> object:
+def _numbers(style: str) -> object:
     if style == NATIVE:
         return "passthrough"
     return make_pipeline(SimpleImputer(strategy="median", add_indicator=True,
                                        keep_empty_features=True), StandardScaler())
 
 
-def _categorical(style: str, levels: int) -> object:
-    if style == NATIVE:
-        return make_pipeline(Categories(), OrdinalEncoder(
-            handle_unknown="use_encoded_value", unknown_value=np.nan,
-            max_categories=NATIVE_MAX_LEVELS))
+def _codes() -> object:
+    return make_pipeline(Categories(), OrdinalEncoder(
+        handle_unknown="use_encoded_value", unknown_value=np.nan, max_categories=NATIVE_MAX_LEVELS))
+
+
+def _one_column(role: str, style: str, levels: int) -> object:
+    """The transformer of one column that is featurized on its own."""
+    if role == "datetime":
+        return DateParts() if style == NATIVE else make_pipeline(DateParts(), _numbers(DENSE))
+    if role == "text":
+        return TextTerms()
     if levels <= ONE_HOT_MAX_LEVELS:
         return make_pipeline(Categories(), OneHotEncoder(
             handle_unknown="infrequent_if_exist", min_frequency=5, sparse_output=False))
     return make_pipeline(Categories(), TargetEncoder(cv=5), StandardScaler())
 
 
-def _datetime(style: str) -> object:
-    return DateParts() if style == NATIVE else make_pipeline(DateParts(), _numeric(DENSE))
-
-
-def _text(style: str) -> object:
-    return TextTerms()
-
-
-BUILDERS = {
-    "numeric": lambda style, levels: _numeric(style),
-    "boolean": lambda style, levels: _numeric(style),
-    "categorical": _categorical,
-    "datetime": lambda style, levels: _datetime(style),
-    "text": lambda style, levels: _text(style),
-}
+NUMBER_ROLES = ("numeric", "boolean")
+FEATURE_ROLES = (*NUMBER_ROLES, "categorical", "datetime", "text")
 
 
 @dataclass(frozen=True)
@@ -136,46 +129,71 @@ class FeaturePlan:
 
 def plan_features(roles: dict[str, str]) -> FeaturePlan:
     """Split columns into those featurized and those dropped (with a reason each)."""
-    used = tuple(c for c, r in roles.items() if r in BUILDERS)
-    dropped = {c: DROPPED_ROLES.get(r, f"has role {r}") for c, r in roles.items() if r not in BUILDERS}
+    used = tuple(c for c, r in roles.items() if r in FEATURE_ROLES)
+    dropped = {c: DROPPED_ROLES.get(r, f"has role {r}") for c, r in roles.items()
+               if r not in FEATURE_ROLES}
     return FeaturePlan(used=used, dropped=dropped)
 
 
 def build_featurizer(X: pd.DataFrame, roles: dict[str, str], *, style: str) -> ColumnTransformer:
-    """An unfitted ColumnTransformer for these training rows (one transformer per column).
+    """An unfitted ColumnTransformer for these training rows.
 
-    Transformer names are the column's position in ``roles`` so that any column name works.
+    Numeric columns form one block (``num``), and so do categorical codes in the native style
+    (``cat``); every other column gets a transformer of its own named by its position in
+    ``roles``, so any column name works.
     """
+    used = plan_features(roles).used
+    numbers = [c for c in used if roles[c] in NUMBER_ROLES]
+    steps = [("num", _numbers(style), numbers)] if numbers else []
+    singles = [c for c in used if roles[c] not in NUMBER_ROLES]
+    if style == NATIVE and (codes := [c for c in singles if roles[c] == "categorical"]):
+        steps.append(("cat", _codes(), codes))
+        singles = [c for c in singles if roles[c] != "categorical"]
     names = list(roles)
-    steps = []
-    for column in plan_features(roles).used:
+    for column in singles:
         levels = int(X[column].nunique()) if roles[column] == "categorical" else 0
-        steps.append((str(names.index(column)), BUILDERS[roles[column]](style, levels), [column]))
+        steps.append((str(names.index(column)), _one_column(roles[column], style, levels), [column]))
     if not steps:
         from engine.errors import EngineError
         raise EngineError("No column is left to learn from: mark at least one column as a feature.")
     return ColumnTransformer(steps, sparse_threshold=0.0, remainder="drop")
 
 
+def _block_features(featurizer: ColumnTransformer, name: str,
+                    columns: list[str]) -> list[tuple[str, str]]:
+    """(readable name, uploaded column) of each output of one fitted block."""
+    fitted = featurizer.named_transformers_[name]
+    if name == "cat" or (name == "num" and not isinstance(fitted, Pipeline)):
+        return [(c, c) for c in columns]
+    if name == "num":
+        indicator = fitted[0].indicator_
+        flagged = [columns[i] for i in (indicator.features_ if indicator is not None else [])]
+        return [(c, c) for c in columns] + [(f"{c} (missing)", c) for c in flagged]
+    return [(str(n), columns[0]) for n in fitted.get_feature_names_out()]
+
+
+def _features(featurizer: ColumnTransformer) -> list[tuple[str, str]]:
+    out = []
+    for name, _, columns in featurizer.transformers_:
+        if name != "remainder":
+            out.extend(_block_features(featurizer, name, list(columns)))
+    return out
+
+
 def feature_names(featurizer: ColumnTransformer) -> list[str]:
     """Readable engineered feature names of a fitted featurizer, in output order."""
-    return [n.split("__", 1)[1] for n in featurizer.get_feature_names_out()]
+    return [name for name, _ in _features(featurizer)]
 
 
-def feature_origins(featurizer: ColumnTransformer, roles: dict[str, str]) -> list[str]:
+def feature_origins(featurizer: ColumnTransformer, roles: dict[str, str] | None = None) -> list[str]:
     """The uploaded column each engineered feature comes from, in output order."""
-    columns = list(roles)
-    return [columns[int(n.split("__", 1)[0])] for n in featurizer.get_feature_names_out()]
+    return [origin for _, origin in _features(featurizer)]
 
 
 def categorical_indices(featurizer: ColumnTransformer, roles: dict[str, str]) -> list[int]:
     """Output positions holding categorical codes (native style), for LightGBM and HGB."""
-    columns = list(roles)
-    out = []
-    for name, sl in featurizer.output_indices_.items():
-        if name != "remainder" and roles[columns[int(name)]] == "categorical":
-            out.extend(range(sl.start, sl.stop))
-    return out
+    sl = featurizer.output_indices_.get("cat")
+    return list(range(sl.start, sl.stop)) if sl is not None and sl.stop > sl.start else []
 
 
 def fitted_pipeline(featurizer: ColumnTransformer, model: object) -> Pipeline:

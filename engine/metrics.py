@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -36,8 +37,33 @@ _DEFAULT: dict[str, str] = {
     REGRESSION: "normalized_root_mean_squared_error",
 }
 
-# fn(y_true, pred, k): pred is proba (n, k) or labels; k is the number of classes (0: regression).
-MetricFn = Callable[[np.ndarray, np.ndarray, int], float]
+
+@dataclass(frozen=True)
+class Inputs:
+    """The arrays one evaluation reads, and scikit-learn results that several metrics share.
+
+    Attributes:
+        y_true: encoded labels (classification) or true values (regression).
+        y_pred: predicted labels or values (``argmax(proba)`` when only probabilities were
+            given), or None.
+        proba: class probabilities ``(n, k)``, or None.
+        k: number of classes (0 for regression).
+    """
+
+    y_true: np.ndarray
+    y_pred: np.ndarray | None
+    proba: np.ndarray | None
+    k: int
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, run once per evaluation however many metrics ask for ``key``."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+MetricFn = Callable[[Inputs], float]
 
 
 @dataclass(frozen=True)
@@ -48,9 +74,8 @@ class Metric:
         id: the reference platform's name, e.g. ``AUC_weighted``.
         task: ``classification`` or ``regression``.
         greater_is_better: whether a higher value is a better model.
-        fn: computes the value from ``(y_true, pred, k)``; ``pred`` is ``proba`` when
-            ``needs_proba`` else predicted labels/values; ``k`` is the number of classes.
-        needs_proba: the metric reads class probabilities instead of labels.
+        fn: computes the value from the :class:`Inputs` of one evaluation.
+        needs_proba: the metric reads ``proba`` (else ``y_pred``).
     """
 
     id: str
@@ -63,54 +88,67 @@ class Metric:
 # ---- building blocks -----------------------------------------------------------------------
 
 
-def _one_hot(y_true: np.ndarray, k: int) -> np.ndarray:
-    return (y_true[:, None] == np.arange(k)[None, :]).astype(np.int8)
+def _one_hot(i: Inputs) -> np.ndarray:
+    return i.once("one_hot", lambda: (i.y_true[:, None] == np.arange(i.k)).astype(np.int8))
 
 
 def _binary_only(fn: MetricFn) -> MetricFn:
     """NaN unless there are exactly two classes."""
-    return lambda y, pred, k: fn(y, pred, k) if k == 2 else math.nan
+    return lambda i: fn(i) if i.k == 2 else math.nan
 
 
-def _labels(sk_fn: Callable[..., float], **kw: object) -> MetricFn:
-    """A label metric of scikit-learn with fixed keyword arguments."""
-    return lambda y, pred, k: sk_fn(y, pred, **kw)
+def _on_labels(sk_fn: Callable[..., float], **kw: object) -> MetricFn:
+    """A scikit-learn metric of (y_true, y_pred) with fixed keyword arguments."""
+    return lambda i: sk_fn(i.y_true, i.y_pred, **kw)
+
+
+def _prf(average: str, part: int) -> MetricFn:
+    """Precision (0), recall (1) or F1 (2) from one shared precision_recall_fscore_support."""
+    def fn(i: Inputs) -> float:
+        return i.once(f"prf_{average}", lambda: skm.precision_recall_fscore_support(
+            i.y_true, i.y_pred, average=average, pos_label=1, zero_division=0))[part]
+
+    return _binary_only(fn) if average == "binary" else fn
+
+
+def _positive_auc(i: Inputs) -> float:
+    return i.once("auc_binary", lambda: skm.roc_auc_score(i.y_true, i.proba[:, 1]))
 
 
 def _auc(average: str) -> MetricFn:
-    def fn(y: np.ndarray, proba: np.ndarray, k: int) -> float:
-        if k == 2:
-            return skm.roc_auc_score(y, proba[:, 1])
-        return skm.roc_auc_score(y, proba, average=average, multi_class="ovr", labels=np.arange(k))
+    def fn(i: Inputs) -> float:
+        if i.k == 2:  # both one-vs-rest AUCs equal the positive class's
+            return _positive_auc(i)
+        return skm.roc_auc_score(i.y_true, i.proba, average=average, multi_class="ovr",
+                                 labels=np.arange(i.k))
 
     return fn
 
 
-def _auc_micro(y: np.ndarray, proba: np.ndarray, k: int) -> float:
-    return skm.roc_auc_score(_one_hot(y, k), proba, average="micro")
+def _auc_micro(i: Inputs) -> float:
+    return skm.roc_auc_score(_one_hot(i), i.proba, average="micro")
 
 
 def _average_precision(average: str) -> MetricFn:
-    return lambda y, proba, k: skm.average_precision_score(_one_hot(y, k), proba, average=average)
+    return lambda i: skm.average_precision_score(_one_hot(i), i.proba, average=average)
 
 
-def _positive_score(sk_fn: Callable[..., float]) -> MetricFn:
-    return _binary_only(lambda y, proba, k: sk_fn(y, proba[:, 1]))
+def _positive_average_precision(i: Inputs) -> float:
+    return skm.average_precision_score(i.y_true, i.proba[:, 1])
 
 
-def _log_loss(y: np.ndarray, proba: np.ndarray, k: int) -> float:
-    return skm.log_loss(y, y_proba=proba, labels=np.arange(k))
+def _log_loss(i: Inputs) -> float:
+    return skm.log_loss(i.y_true, y_proba=i.proba, labels=np.arange(i.k))
 
 
-def _norm_macro_recall(y: np.ndarray, y_pred: np.ndarray, k: int) -> float:
-    chance = 1.0 / k
-    recall = skm.recall_score(y, y_pred, average="macro", zero_division=0)
-    return (recall - chance) / (1.0 - chance)
+def _norm_macro_recall(i: Inputs) -> float:
+    chance = 1.0 / i.k
+    return (_prf("macro", 1)(i) - chance) / (1.0 - chance)
 
 
-def _weighted_accuracy(y: np.ndarray, y_pred: np.ndarray, k: int) -> float:
-    share = np.bincount(y, minlength=k) / len(y)
-    return skm.accuracy_score(y, y_pred, sample_weight=share[y])
+def _weighted_accuracy(i: Inputs) -> float:
+    share = np.bincount(i.y_true, minlength=i.k) / len(i.y_true)
+    return skm.accuracy_score(i.y_true, i.y_pred, sample_weight=share[i.y_true])
 
 
 def _target_range(y: np.ndarray) -> float:
@@ -119,32 +157,26 @@ def _target_range(y: np.ndarray) -> float:
 
 
 def _normalized(sk_fn: Callable[..., float]) -> MetricFn:
-    return lambda y, y_pred, k: sk_fn(y, y_pred) / _target_range(y)
+    return lambda i: sk_fn(i.y_true, i.y_pred) / _target_range(i.y_true)
 
 
-def _rmsle(y: np.ndarray, y_pred: np.ndarray, k: int) -> float:
-    if np.min(y) < 0 or np.min(y_pred) < 0:
+def _rmsle(i: Inputs) -> float:
+    if np.min(i.y_true) < 0 or np.min(i.y_pred) < 0:
         return math.nan
-    return skm.root_mean_squared_log_error(y, y_pred)
+    return skm.root_mean_squared_log_error(i.y_true, i.y_pred)
 
 
-def _normalized_rmsle(y: np.ndarray, y_pred: np.ndarray, k: int) -> float:
-    return _rmsle(y, y_pred, k) / _target_range(np.log1p(np.maximum(y, 0)))
+def _normalized_rmsle(i: Inputs) -> float:
+    return _rmsle(i) / _target_range(np.log1p(np.maximum(i.y_true, 0)))
 
 
-def _spearman(y: np.ndarray, y_pred: np.ndarray, k: int) -> float:
-    return stats.spearmanr(y, y_pred).statistic
+def _spearman(i: Inputs) -> float:
+    return stats.spearmanr(i.y_true, i.y_pred).statistic
 
 
-def _averaged(sk_fn: Callable[..., float], prefix: str) -> dict[str, MetricFn]:
-    """``prefix_macro/_micro/_weighted/_binary`` of a precision-like scikit-learn function."""
-    table: dict[str, MetricFn] = {
-        f"{prefix}_{avg}": _labels(sk_fn, average=avg, zero_division=0)
-        for avg in ("macro", "micro", "weighted")
-    }
-    table[f"{prefix}_binary"] = _binary_only(_labels(sk_fn, average="binary", pos_label=1,
-                                                     zero_division=0))
-    return table
+def _averaged(prefix: str, part: int) -> dict[str, MetricFn]:
+    """``prefix_macro/_micro/_weighted/_binary`` of precision (0), recall (1) or F1 (2)."""
+    return {f"{prefix}_{avg}": _prf(avg, part) for avg in ("macro", "micro", "weighted", "binary")}
 
 
 def _table(task: str, specs: dict[str, tuple[bool, bool, MetricFn]]) -> dict[str, Metric]:
@@ -162,35 +194,33 @@ METRICS: dict[str, Metric] = {
         "AUC_macro": (_MAX, _PROBA, _auc("macro")),
         "AUC_micro": (_MAX, _PROBA, _auc_micro),
         "AUC_weighted": (_MAX, _PROBA, _auc("weighted")),
-        "AUC_binary": (_MAX, _PROBA, _positive_score(skm.roc_auc_score)),
-        "accuracy": (_MAX, _LABEL, _labels(skm.accuracy_score)),
+        "AUC_binary": (_MAX, _PROBA, _binary_only(_positive_auc)),
+        "accuracy": (_MAX, _LABEL, _on_labels(skm.accuracy_score)),
         "average_precision_score_macro": (_MAX, _PROBA, _average_precision("macro")),
         "average_precision_score_micro": (_MAX, _PROBA, _average_precision("micro")),
         "average_precision_score_weighted": (_MAX, _PROBA, _average_precision("weighted")),
         "average_precision_score_binary": (
-            _MAX, _PROBA, _positive_score(skm.average_precision_score)),
-        "balanced_accuracy": (_MAX, _LABEL, _labels(skm.balanced_accuracy_score)),
-        **{mid: (_MAX, _LABEL, fn) for mid, fn in _averaged(skm.f1_score, "f1_score").items()},
+            _MAX, _PROBA, _binary_only(_positive_average_precision)),
+        "balanced_accuracy": (_MAX, _LABEL, _on_labels(skm.balanced_accuracy_score)),
+        **{mid: (_MAX, _LABEL, fn) for mid, fn in _averaged("f1_score", 2).items()},
         "log_loss": (_MIN, _PROBA, _log_loss),
         "norm_macro_recall": (_MAX, _LABEL, _norm_macro_recall),
-        "matthews_correlation": (_MAX, _LABEL, _labels(skm.matthews_corrcoef)),
-        **{mid: (_MAX, _LABEL, fn)
-           for mid, fn in _averaged(skm.precision_score, "precision_score").items()},
-        **{mid: (_MAX, _LABEL, fn)
-           for mid, fn in _averaged(skm.recall_score, "recall_score").items()},
+        "matthews_correlation": (_MAX, _LABEL, _on_labels(skm.matthews_corrcoef)),
+        **{mid: (_MAX, _LABEL, fn) for mid, fn in _averaged("precision_score", 0).items()},
+        **{mid: (_MAX, _LABEL, fn) for mid, fn in _averaged("recall_score", 1).items()},
         "weighted_accuracy": (_MAX, _LABEL, _weighted_accuracy),
     }),
     **_table(_R, {
-        "explained_variance": (_MAX, _LABEL, _labels(skm.explained_variance_score)),
-        "mean_absolute_error": (_MIN, _LABEL, _labels(skm.mean_absolute_error)),
+        "explained_variance": (_MAX, _LABEL, _on_labels(skm.explained_variance_score)),
+        "mean_absolute_error": (_MIN, _LABEL, _on_labels(skm.mean_absolute_error)),
         "normalized_mean_absolute_error": (_MIN, _LABEL, _normalized(skm.mean_absolute_error)),
         "mean_absolute_percentage_error": (
-            _MIN, _LABEL, _labels(skm.mean_absolute_percentage_error)),
-        "median_absolute_error": (_MIN, _LABEL, _labels(skm.median_absolute_error)),
+            _MIN, _LABEL, _on_labels(skm.mean_absolute_percentage_error)),
+        "median_absolute_error": (_MIN, _LABEL, _on_labels(skm.median_absolute_error)),
         "normalized_median_absolute_error": (
             _MIN, _LABEL, _normalized(skm.median_absolute_error)),
-        "r2_score": (_MAX, _LABEL, _labels(skm.r2_score)),
-        "root_mean_squared_error": (_MIN, _LABEL, _labels(skm.root_mean_squared_error)),
+        "r2_score": (_MAX, _LABEL, _on_labels(skm.r2_score)),
+        "root_mean_squared_error": (_MIN, _LABEL, _on_labels(skm.root_mean_squared_error)),
         "normalized_root_mean_squared_error": (
             _MIN, _LABEL, _normalized(skm.root_mean_squared_error)),
         "root_mean_squared_log_error": (_MIN, _LABEL, _rmsle),
@@ -230,13 +260,12 @@ def get_metric(metric_id: str) -> Metric:
     return METRICS[metric_id]
 
 
-def _prepare(task: str, y_true: np.ndarray, y_pred: np.ndarray | None,
-             proba: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None,
-                                                np.ndarray | None, int]:
+def _inputs(family: str, y_true: np.ndarray, y_pred: np.ndarray | None,
+            proba: np.ndarray | None) -> Inputs:
     """Arrays in the dtypes the table expects, argmax labels when only proba is given, and k."""
-    if task == REGRESSION:
-        y_pred = None if y_pred is None else np.asarray(y_pred, dtype=float)
-        return np.asarray(y_true, dtype=float), y_pred, None, 0
+    if family == REGRESSION:
+        return Inputs(np.asarray(y_true, dtype=float),
+                      None if y_pred is None else np.asarray(y_pred, dtype=float), None, 0)
     y_true = np.asarray(y_true).astype(np.intp, copy=False)
     proba = None if proba is None else np.asarray(proba, dtype=float)
     if y_pred is None and proba is not None:
@@ -244,18 +273,18 @@ def _prepare(task: str, y_true: np.ndarray, y_pred: np.ndarray | None,
     y_pred = None if y_pred is None else np.asarray(y_pred).astype(np.intp, copy=False)
     if proba is not None:
         k = proba.shape[1]
-    else:
-        k = int(max(y_true.max(initial=0), y_pred.max(initial=0) if y_pred is not None else 0)) + 1
-    return y_true, y_pred, proba, max(k, 2)
+    else:  # labels only: the highest label seen tells the number of classes
+        k = 1 + int(max(y_true.max(initial=0), 0 if y_pred is None else y_pred.max(initial=0)))
+    return Inputs(y_true, y_pred, proba, max(k, 2))
 
 
-def _evaluate(metric: Metric, y_true: np.ndarray, pred: np.ndarray | None, k: int) -> float:
-    if pred is None or len(y_true) == 0:
+def _evaluate(metric: Metric, inputs: Inputs) -> float:
+    if (inputs.proba if metric.needs_proba else inputs.y_pred) is None or not len(inputs.y_true):
         return math.nan
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
-            return float(metric.fn(y_true, pred, k))
+            return float(metric.fn(inputs))
         except _NOT_COMPUTABLE:
             return math.nan
 
@@ -271,19 +300,21 @@ def score(metric_id: str, y_true: np.ndarray, *, y_pred: np.ndarray | None = Non
         raise EngineError(f"The metric '{metric_id}' needs class probabilities; pass proba.")
     if metric.task == REGRESSION and y_pred is None:
         raise EngineError(f"The metric '{metric_id}' needs predictions; pass y_pred.")
-    if not metric.needs_proba and y_pred is None and proba is None:
+    if y_pred is None and proba is None:
         raise EngineError(f"The metric '{metric_id}' needs predicted labels or probabilities.")
-    y_true, y_pred, proba, k = _prepare(metric.task, y_true, y_pred, proba)
-    return _evaluate(metric, y_true, proba if metric.needs_proba else y_pred, k)
+    return _evaluate(metric, _inputs(metric.task, y_true, y_pred, proba))
 
 
 def compute_metrics(task: str, y_true: np.ndarray, *, y_pred: np.ndarray | None = None,
                     proba: np.ndarray | None = None) -> dict[str, float]:
-    """Every metric of the task, keyed by id; metrics whose inputs are missing are NaN."""
+    """Every metric of the task, keyed by id; metrics whose inputs are missing are NaN.
+
+    Metrics that share a scikit-learn computation (precision, recall and F1 of one average;
+    the binary AUCs) get it computed once.
+    """
     family = _family(task)
-    y_true, y_pred, proba, k = _prepare(family, y_true, y_pred, proba)
-    return {mid: _evaluate(METRICS[mid], y_true, proba if METRICS[mid].needs_proba else y_pred, k)
-            for mid in metrics_for(family)}
+    inputs = _inputs(family, y_true, y_pred, proba)
+    return {mid: _evaluate(METRICS[mid], inputs) for mid in metrics_for(family)}
 
 
 def is_better(metric_id: str, a: float, b: float) -> bool:

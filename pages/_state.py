@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -54,6 +55,7 @@ SHOW_PARAMS = "leaderboard_show_params"
 KINDS = "leaderboard_kinds"
 CANCEL_ASKED = "cancel_asked"      # run ids whose cancel this session asked for
 DELETE_CANDIDATE = "delete_candidate"  # run id waiting for the delete confirmation
+ROUTE_QUERY = "page"               # URL query parameter: the page a direct visit asked for
 RUN_QUERY = "run"                  # URL query parameter of the watched run
 MODEL_QUERY = "model"              # URL query parameter of the selected model
 
@@ -64,6 +66,27 @@ DEFAULTS: dict[str, Any] = {
     BUDGET_MINUTES: 5.0, MAX_TRIALS: 0, PATIENCE: 0, SEED: 0, ENSEMBLES: True,
     SHOW_PARAMS: False,
 }
+
+
+_routed = False  # app.py has called st.navigation in this server process
+
+
+def mark_routed() -> None:
+    global _routed
+    _routed = True
+
+
+def require_app(page_file: str) -> None:
+    """Send a direct visit of a page through ``app.py`` when it has not run yet.
+
+    Until some session has run ``st.navigation``, Streamlit serves a URL like ``/run`` from the
+    ``pages/`` folder without ``app.py`` (its old multipage mode): after a server restart, a
+    reloaded ``/run?run=...`` would lose the sidebar and the language. ``app.py`` reads
+    ``?page=`` and switches back to the page asked for, keeping the other query parameters.
+    """
+    if not _routed:
+        st.switch_page("app.py", query_params={**st.query_params.to_dict(),
+                                               ROUTE_QUERY: Path(page_file).stem})
 
 
 def init_widgets() -> None:

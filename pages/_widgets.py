@@ -148,7 +148,8 @@ def leaderboard_table(board: pd.DataFrame, metric: str, *, all_metrics: bool,
         "score_std": st.column_config.NumberColumn(t("board.score_std"), format="%.4f"),
     }
     if all_metrics:
-        for metric_id in (m for m in METRICS if m in board.columns and m != metric):
+        for metric_id in (m for m in METRICS if m in board.columns and m != metric
+                          and board[m].notna().any()):
             table[metric_id] = board[metric_id]
             config[metric_id] = st.column_config.NumberColumn(metric_name(metric_id),
                                                               format="%.4f")

@@ -7,6 +7,8 @@ from pages import _state
 from pages._i18n import role_name, t, task_name
 from pages._widgets import call, distribution_chart
 
+_state.require_app(__file__)
+
 PREVIEW_ROWS = 200
 FILE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]
 
@@ -52,8 +54,9 @@ st.dataframe(frame.head(PREVIEW_ROWS), height=260)
 st.subheader(t("data.target"))
 if _state.get(_state.TARGET) not in frame.columns:
     _state.put(_state.TARGET, None)
-target = st.selectbox(t("data.target_label"), options=list(frame.columns), key=_state.TARGET, persist_state=_state.KEEP,
-                      placeholder=t("data.target_placeholder"), on_change=_state.forget_task)
+target = st.selectbox(t("data.target_label"), options=list(frame.columns),
+                      placeholder=t("data.target_placeholder"), on_change=_state.forget_task,
+                      key=_state.TARGET, persist_state=_state.KEEP)
 
 st.subheader(t("data.columns"))
 st.caption(t("data.columns_help"))

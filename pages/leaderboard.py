@@ -9,6 +9,8 @@ from pages import _state
 from pages._i18n import kind_name, metric_name, status_name, t
 from pages._widgets import call, leaderboard_table, model_link, model_name, runs_dir, score_text
 
+_state.require_app(__file__)
+
 KINDS = ("single", "voting", "stacking")
 
 st.title(t("board.title"))
@@ -45,7 +47,8 @@ if _state.get(_state.KINDS) is None or not set(_state.get(_state.KINDS)) <= set(
 filter_col, params_col = st.columns([3, 1], vertical_alignment="bottom")
 kinds = filter_col.multiselect(t("board.filter_kinds"), present, format_func=kind_name,
                                key=_state.KINDS, persist_state=_state.KEEP)
-show_params = params_col.toggle(t("board.show_params"), key=_state.SHOW_PARAMS, persist_state=_state.KEEP)
+show_params = params_col.toggle(t("board.show_params"), key=_state.SHOW_PARAMS,
+                                persist_state=_state.KEEP)
 shown = board[board["kind"].isin(kinds)].reset_index(drop=True)
 table, config = leaderboard_table(shown, metric, all_metrics=True, params=show_params)
 st.caption(t("board.hint"))

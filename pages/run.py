@@ -18,6 +18,8 @@ from pages._widgets import (
     summary,
 )
 
+_state.require_app(__file__)
+
 POLL_SECONDS = 1.0
 LIVE = ("queued", "running")
 
@@ -48,12 +50,12 @@ def show_run(run_id: str, *, polling: bool) -> None:
     left.metric(t("run.time_left"), duration_text(remaining))
 
     if info.status in LIVE:
-        if run_id in _state.get(_state.CANCEL_ASKED, ()):
+        asked = run_id in _state.get(_state.CANCEL_ASKED, ())
+        if not asked and st.button(t("run.cancel"), icon=":material/stop_circle:"):
+            asked = attempt(cancel_run, run_id, runs_dir())
+            _state.put(_state.CANCEL_ASKED, {*_state.get(_state.CANCEL_ASKED, ()), run_id})
+        if asked:
             st.info(t("run.cancelling"), icon=":material/hourglass_top:")
-        elif st.button(t("run.cancel"), icon=":material/stop_circle:"):
-            if attempt(cancel_run, run_id, runs_dir()):
-                _state.put(_state.CANCEL_ASKED, {*_state.get(_state.CANCEL_ASKED, ()), run_id})
-                st.rerun(scope="fragment" if polling else "app")
     elif info.status == "completed":
         st.success(t("run.completed"), icon=":material/check_circle:")
     elif info.status == "cancelled":

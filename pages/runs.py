@@ -8,6 +8,8 @@ from pages import _state
 from pages._i18n import metric_name, status_name, t, task_name
 from pages._widgets import attempt, call, runs_dir
 
+_state.require_app(__file__)
+
 LIVE = ("queued", "running")
 
 st.title(t("runs.title"))

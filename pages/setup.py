@@ -16,6 +16,8 @@ from pages import _state
 from pages._i18n import family_name, metric_help, metric_name, t, task_name
 from pages._widgets import call, start_button, summary
 
+_state.require_app(__file__)
+
 FILE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]
 VALIDATIONS = ("auto", "cv", "holdout", "file")
 TEST_MODES = ("none", "fraction", "file")
@@ -45,28 +47,32 @@ if frame is None or target is None:
 suggested = call(suggest_task, frame[target]) or TASKS[0]
 if _state.get(_state.TASK) not in TASKS:
     _state.put(_state.TASK, suggested)
+keep = _state.KEEP
 left, right = st.columns(2, gap="large")
 with left:
-    task = st.segmented_control(t("setup.task"), TASKS, format_func=task_name, key=_state.TASK, persist_state=_state.KEEP,
-                                required=True)
+    task = st.segmented_control(t("setup.task"), TASKS, format_func=task_name, required=True,
+                                key=_state.TASK, persist_state=keep)
     st.caption(t("setup.task_suggested", task=task_name(suggested), target=target))
     metrics = metrics_for(task)
     if _state.get(_state.METRIC) not in metrics:
         _state.put(_state.METRIC, default_metric(task))
-    metric = st.selectbox(t("setup.metric"), metrics, format_func=metric_name, key=_state.METRIC, persist_state=_state.KEEP)
+    metric = st.selectbox(t("setup.metric"), metrics, format_func=metric_name,
+                          key=_state.METRIC, persist_state=keep)
     st.caption(f"{metric_help(metric)} {direction(metric)}")
     with st.expander(t("setup.metric_all")):
         st.markdown("\n".join(f"- **{metric_name(m)}** — {metric_help(m)} {direction(m)}"
                               for m in metrics))
 
-    validation = st.radio(t("setup.validation"), VALIDATIONS, key=_state.VALIDATION, persist_state=_state.KEEP,
-                          format_func=lambda v: t(f"setup.validation_{v}"), horizontal=True)
+    validation = st.radio(t("setup.validation"), VALIDATIONS, horizontal=True,
+                          format_func=lambda v: t(f"setup.validation_{v}"),
+                          key=_state.VALIDATION, persist_state=keep)
     spec = "auto"
     if validation == "cv":
-        spec = f"cv:{st.number_input(t('setup.folds'), 2, 20, key=_state.FOLDS, persist_state=_state.KEEP)}"
+        folds = st.number_input(t("setup.folds"), 2, 20, key=_state.FOLDS, persist_state=keep)
+        spec = f"cv:{folds}"
     elif validation == "holdout":
         share = st.slider(t("setup.holdout"), 5, 50, step=5, format="%d%%",
-                          key=_state.HOLDOUT, persist_state=_state.KEEP)
+                          key=_state.HOLDOUT, persist_state=keep)
         spec = f"holdout:{share / 100}"
     if validation == "file":
         uploaded_table(t("setup.validation_upload"), _state.VALIDATION_UPLOAD,
@@ -74,12 +80,13 @@ with left:
     else:
         _state.put(_state.VALIDATION_DATA, None)
 
-    test_mode = st.radio(t("setup.test"), TEST_MODES, key=_state.TEST_MODE, persist_state=_state.KEEP, horizontal=True,
-                         format_func=lambda v: t(f"setup.test_{v}"), help=t("setup.test_help"))
+    test_mode = st.radio(t("setup.test"), TEST_MODES, horizontal=True, help=t("setup.test_help"),
+                         format_func=lambda v: t(f"setup.test_{v}"),
+                         key=_state.TEST_MODE, persist_state=keep)
     test_fraction = None
     if test_mode == "fraction":
         share = st.slider(t("setup.test_fraction"), 5, 40, step=5, format="%d%%",
-                          key=_state.TEST_FRACTION, persist_state=_state.KEEP)
+                          key=_state.TEST_FRACTION, persist_state=keep)
         test_fraction = share / 100
     if test_mode == "file":
         uploaded_table(t("setup.test_upload"), _state.TEST_UPLOAD, _state.TEST_DATA)
@@ -89,19 +96,20 @@ with left:
 with right:
     st.markdown(f"**{t('setup.budget')}**")
     minutes = st.number_input(t("setup.budget_minutes"), 0.1, 24 * 60.0, step=0.5,
-                              key=_state.BUDGET_MINUTES, persist_state=_state.KEEP)
-    max_trials = st.number_input(t("setup.max_trials"), 0, 100_000, key=_state.MAX_TRIALS, persist_state=_state.KEEP,
-                                 help=t("setup.zero_off"))
-    patience = st.number_input(t("setup.patience"), 0, 10_000, key=_state.PATIENCE, persist_state=_state.KEEP,
-                               help=t("setup.zero_off"))
+                              key=_state.BUDGET_MINUTES, persist_state=keep)
+    max_trials = st.number_input(t("setup.max_trials"), 0, 100_000, help=t("setup.zero_off"),
+                                 key=_state.MAX_TRIALS, persist_state=keep)
+    patience = st.number_input(t("setup.patience"), 0, 10_000, help=t("setup.zero_off"),
+                               key=_state.PATIENCE, persist_state=keep)
     families = models_for(task)
-    chosen = [m for m in _state.get(_state.MODELS) or families if m in families]
-    _state.put(_state.MODELS, chosen)
-    models = st.multiselect(t("setup.models"), families, key=_state.MODELS, persist_state=_state.KEEP,
-                            format_func=family_name, placeholder=t("setup.models_placeholder"))
-    ensembles = st.checkbox(t("setup.ensembles"), key=_state.ENSEMBLES, persist_state=_state.KEEP,
-                            help=t("setup.ensembles_help"))
-    seed = st.number_input(t("setup.seed"), 0, 2**31 - 1, key=_state.SEED, persist_state=_state.KEEP)
+    chosen = _state.get(_state.MODELS)
+    _state.put(_state.MODELS, families if chosen is None else [m for m in chosen if m in families])
+    models = st.multiselect(t("setup.models"), families, format_func=family_name,
+                            placeholder=t("setup.models_placeholder"),
+                            key=_state.MODELS, persist_state=keep)
+    ensembles = st.checkbox(t("setup.ensembles"), help=t("setup.ensembles_help"),
+                            key=_state.ENSEMBLES, persist_state=keep)
+    seed = st.number_input(t("setup.seed"), 0, 2**31 - 1, key=_state.SEED, persist_state=keep)
 
 roles = {c: r for c, r in _state.get(_state.ROLES).items() if c != target}
 settings = RunSettings(

@@ -23,7 +23,7 @@ from engine.explain._explanation import (LOG_ODDS, LOG_PREDICTION, PREDICTION, P
 from engine.explain._frames import (beeswarm_frame, dependence_frame, interaction_feature,
                                     waterfall_frame)
 from engine.explain._permutation import permutation_importance_frame
-from engine.explain._surrogate import ExplainSettings
+from engine.explain._settings import ExplainSettings
 
 __all__ = [
     "LOG_ODDS", "LOG_PREDICTION", "METHODS", "PREDICTION", "PROBABILITY", "RAW_SCORE",

@@ -12,6 +12,7 @@ import pandas as pd
 
 from engine.explain._explanation import LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY, RAW_SCORE
 from engine.explain._model import ModelView, as_outputs
+from engine.explain._settings import ExplainSettings, sample_rows
 from engine.models import REGRESSION
 
 LOG_LINK_OBJECTIVES = {"poisson", "gamma", "tweedie"}
@@ -20,10 +21,10 @@ FORESTS = ("RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassif
            "ExtraTreesRegressor", "DecisionTreeClassifier", "DecisionTreeRegressor")
 BOOSTED = ("HistGradientBoostingClassifier", "HistGradientBoostingRegressor")
 LINEAR = ("LogisticRegression", "ElasticNet", "Lasso", "Ridge", "LinearRegression")
-# Seconds of tree SHAP per unit of work (leaves x depth^2 for shap, leaves for LightGBM),
-# measured on the 2-core reference machine.
-SHAP_TREE_SECONDS = 2.0e-10
-LIGHTGBM_SECONDS = 4.0e-9
+# Seconds of tree SHAP per unit of work (leaves x depth² summed over trees), measured on the
+# 2-core reference machine while a search shared it.
+SHAP_TREE_SECONDS = 6.0e-10
+LIGHTGBM_SECONDS = 1.0e-8
 
 
 def output_space(view: ModelView, *, averages_probabilities: bool = False) -> str:
@@ -42,27 +43,25 @@ class LightGBMTree:
     method = "tree"
     fidelity = None
 
-    def __init__(self, view: ModelView) -> None:
+    def __init__(self, view: ModelView, background: pd.DataFrame,
+                 settings: ExplainSettings) -> None:
         self.view = view
+        self.n_jobs = settings.n_jobs
         self.feature_names, self.origins = view.names()
         self.output_space = output_space(view)
 
     def contributions(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Contributions ``(n, f, k)``, bases ``(n, k)`` and engineered values ``(n, f)``."""
         model_input, matrix = self.view.engineered(X)
-        raw = np.asarray(self.view.estimator.predict(model_input, pred_contrib=True), dtype=float)
+        raw = np.asarray(self.view.estimator.predict(model_input, pred_contrib=True,
+                                                       num_threads=self.n_jobs), dtype=float)
         n, f = matrix.shape
         raw = raw.reshape(n, -1, f + 1)
         return raw[:, :, :f].transpose(0, 2, 1), raw[:, :, f], matrix
 
     def seconds_per_row(self) -> float:
         """Estimated seconds to explain one row."""
-        est = self.view.estimator
-        trees = est.booster_.num_trees()
-        best = getattr(est, "best_iteration_", None) or 0
-        if best:
-            trees = min(trees, best * max(self.view.n_outputs, 1))
-        return LIGHTGBM_SECONDS * trees * est.get_params().get("num_leaves", 31)
+        return LIGHTGBM_SECONDS * lightgbm_work(self.view.estimator) / self.n_jobs
 
 
 class ShapTree:
@@ -71,7 +70,8 @@ class ShapTree:
     method = "tree"
     fidelity = None
 
-    def __init__(self, view: ModelView) -> None:
+    def __init__(self, view: ModelView, background: pd.DataFrame,
+                 settings: ExplainSettings) -> None:
         import shap
 
         self.view = view
@@ -93,13 +93,26 @@ class ShapTree:
         return SHAP_TREE_SECONDS * tree_work(self.view.estimator)
 
 
+def lightgbm_work(estimator: object) -> float:
+    """Trees times leaves times squared typical depth (leaf-wise trees): LightGBM's tree SHAP
+    cost for one row."""
+    booster = estimator.booster_
+    trees = booster.num_trees()
+    best = getattr(estimator, "best_iteration_", 0) or 0
+    if best:
+        trees = min(trees, best * booster.num_model_per_iteration())
+    leaves = estimator.get_params().get("num_leaves", 31)
+    return float(trees * leaves * (np.log2(leaves) + 1) ** 2)
+
+
 def tree_work(estimator: object) -> float:
-    """Leaves times squared depth summed over trees: the cost of tree SHAP for one row."""
-    if hasattr(estimator, "estimators_"):
-        trees = [e.tree_ for e in estimator.estimators_]
-        return float(sum(t.n_leaves * t.max_depth ** 2 for t in trees))
-    if hasattr(estimator, "tree_"):
-        return float(estimator.tree_.n_leaves * estimator.tree_.max_depth ** 2)
+    """Leaves times squared depth times outputs, summed over trees: the cost of tree SHAP for
+    one row."""
+    trees = [e.tree_ for e in getattr(estimator, "estimators_", [])]
+    trees += [estimator.tree_] if hasattr(estimator, "tree_") else []
+    if trees:
+        outputs = trees[0].value.shape[1] * trees[0].value.shape[2]
+        return float(sum(t.n_leaves * t.max_depth ** 2 for t in trees) * outputs)
     work = 0.0
     for stage in getattr(estimator, "_predictors", []):
         for predictor in stage:
@@ -127,13 +140,15 @@ class Linear:
     method = "linear"
     fidelity = None
 
-    def __init__(self, view: ModelView, background: pd.DataFrame) -> None:
+    def __init__(self, view: ModelView, background: pd.DataFrame,
+                 settings: ExplainSettings) -> None:
         import shap
 
         self.view = view
         self.feature_names, self.origins = view.names()
         self.output_space = output_space(view)
-        _, matrix = view.engineered(background)
+        _, matrix = view.engineered(sample_rows(background, settings.background_rows,
+                                                settings.seed))
         masker = shap.maskers.Independent(matrix, max_samples=len(matrix))
         self.explainer = shap.LinearExplainer(view.estimator, masker)
 

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
 from engine.errors import EngineError
 from engine.explain._exact import (BOOSTED, FORESTS, LIGHTGBM, LIGHTGBM_SECONDS, LINEAR,
                                    SHAP_TREE_SECONDS, Linear, LightGBMTree, ShapTree,
-                                   shap_tree_supports, tree_work)
+                                   lightgbm_work, shap_tree_supports, tree_work)
 from engine.explain._explanation import Explanation
 from engine.explain._model import ModelView, view_model
-from engine.explain._surrogate import (FIT_SECONDS_PER_ROUND, SURROGATE_SECONDS_PER_ROW,
-                                       ExplainSettings, Kernel, Mimic)
+from engine.explain._settings import ExplainSettings
+from engine.explain._surrogate import (FIT_SECONDS_PER_ROUND, SURROGATE_SECONDS_PER_ROW, Kernel,
+                                       Mimic)
 
 AUTO = "auto"
 SHAP_IMPORT_SECONDS = 1.5
 FEATURIZE_SECONDS_PER_ROW = 2e-5
 DEFAULT_PREDICTION_SECONDS = 2e-5
-DEFAULT_TREE_WORK = 300 * 31  # LightGBM: 300 trees of 31 leaves
+DEFAULT_TREE_WORK = 300 * 1000 * 15 ** 2  # a forest of 300 trees, 1000 leaves, depth 15
 
 # The exact explainer of each estimator class (by class name); everything else is mimicked.
 EXACT: dict[str, tuple[str, type]] = {
@@ -28,7 +27,8 @@ EXACT: dict[str, tuple[str, type]] = {
     **{name: ("tree", ShapTree) for name in FORESTS + BOOSTED},
     **{name: ("linear", Linear) for name in LINEAR},
 }
-METHODS = (AUTO, "tree", "linear", "mimic", "kernel")
+AGNOSTIC: dict[str, type] = {"mimic": Mimic, "kernel": Kernel}
+METHODS = (AUTO, "tree", "linear", *AGNOSTIC)
 
 
 class Explainer:
@@ -143,19 +143,12 @@ def build_explainer(model: object, *, task: str, roles: dict[str, str],
     if method == AUTO:
         method = choose_method(model, task=task, roles=roles, classes=view.classes,
                                settings=settings)
-    builders: dict[str, Callable[[], object]] = {
-        "mimic": lambda: Mimic(view, background, settings),
-        "kernel": lambda: Kernel(view, background, settings),
-    }
     exact = _exact_for(view)
-    if exact is not None:
-        name, cls = exact
-        rows = background.iloc[: settings.background_rows]
-        builders[name] = (lambda: cls(view, rows)) if cls is Linear else (lambda: cls(view))
+    builders = {**AGNOSTIC, **({exact[0]: exact[1]} if exact else {})}
     if method not in builders:
         raise EngineError(f"The {method} explainer does not fit a {type(view.estimator).__name__} "
                           "model; use 'mimic' or 'kernel' instead.")
-    return Explainer(view, builders[method](), background.dtypes)
+    return Explainer(view, builders[method](view, background, settings), background.dtypes)
 
 
 def explain(model: object, X: pd.DataFrame, *, task: str, roles: dict[str, str],
@@ -183,36 +176,33 @@ def estimate_seconds(method: str, n_rows: int, n_features: int, *, n_outputs: in
                      model: object | None = None,
                      seconds_per_prediction: float = DEFAULT_PREDICTION_SECONDS,
                      settings: ExplainSettings = ExplainSettings()) -> float:
-    """Seconds to build an explainer and explain ``n_rows`` rows, before starting.
+    """Seconds to build an explainer and explain ``n_rows`` rows, known before starting.
 
     Args:
         method: ``tree``, ``linear``, ``mimic`` or ``kernel``.
         n_rows: rows to explain.
-        n_features: uploaded columns used by the model (kernel cost grows with them).
-        n_outputs: 1, or the number of classes for multiclass.
-        model: the fitted estimator or pipeline, to size tree SHAP from its trees.
+        n_features: uploaded columns the model uses (the kernel explainer's cost grows with them).
+        n_outputs: 1, or the number of classes of a multiclass task.
+        model: the fitted pipeline or estimator, to size tree SHAP from its trees.
         seconds_per_prediction: the model's prediction time per row (mimic, kernel).
         settings: the sample sizes the explainer will use.
     """
     estimator = getattr(model, "named_steps", {}).get("model", model)
     featurize = FEATURIZE_SECONDS_PER_ROW * n_rows
     if method == "tree":
-        name = type(estimator).__name__
-        if name in LIGHTGBM:
-            trees = estimator.booster_.num_trees()
-            per_row = LIGHTGBM_SECONDS * trees * estimator.get_params().get("num_leaves", 31)
+        if type(estimator).__name__ in LIGHTGBM:
+            per_row = LIGHTGBM_SECONDS * lightgbm_work(estimator) / settings.n_jobs
             return featurize + per_row * n_rows
-        work = tree_work(estimator) if estimator is not None else None
-        if work is None:
-            return featurize + LIGHTGBM_SECONDS * DEFAULT_TREE_WORK * n_outputs * n_rows
+        work = tree_work(estimator) if estimator is not None else DEFAULT_TREE_WORK
         return SHAP_IMPORT_SECONDS + featurize + SHAP_TREE_SECONDS * work * n_rows
     if method == "linear":
         return SHAP_IMPORT_SECONDS + featurize + 2e-7 * max(n_features, 1) * n_outputs * n_rows
     if method == "mimic":
         rows = settings.mimic_rows
-        fit = FIT_SECONDS_PER_ROUND * settings.mimic_rounds * n_outputs * max(rows / 1000, 0.2)
-        return (rows * (seconds_per_prediction + FEATURIZE_SECONDS_PER_ROW) + fit
-                + featurize + SURROGATE_SECONDS_PER_ROW * n_outputs * n_rows)
+        fit = (FIT_SECONDS_PER_ROUND * settings.mimic_rounds * n_outputs * max(rows / 1000, 0.2)
+               / settings.n_jobs)
+        return (rows * (seconds_per_prediction + FEATURIZE_SECONDS_PER_ROW) + fit + featurize
+                + SURROGATE_SECONDS_PER_ROW * n_outputs * n_rows / settings.n_jobs)
     if method == "kernel":
         samples = settings.kernel_samples or 2 * n_features + 512
         return (SHAP_IMPORT_SECONDS + n_rows * samples * settings.kernel_background

@@ -8,57 +8,24 @@ kernel explainer on the uploaded columns themselves (slow, model-exact up to sam
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from engine.errors import EngineError
 from engine.explain._explanation import PREDICTION, PROBABILITY, numeric_view
 from engine.explain._model import ModelView, as_outputs
+from engine.explain._settings import ExplainSettings, sample_rows
 from engine.featurize import (NATIVE, build_featurizer, categorical_indices, feature_names,
                               feature_origins, plan_features)
 from engine.models import REGRESSION
 
 MIN_MIMIC_ROWS = 50
 TIMING_ROWS = 1000
-# Seconds per surrogate boosting round per thousand rows and per tree SHAP row, measured on
-# the 2-core reference machine.
-FIT_SECONDS_PER_ROUND = 1.5e-3
-SURROGATE_SECONDS_PER_ROW = 2.0e-5
-
-
-@dataclass(frozen=True)
-class ExplainSettings:
-    """How much work explanations do.
-
-    Attributes:
-        background_rows: background rows for the linear explainer's feature means.
-        mimic_rows: rows the surrogate learns from; a fifth of them is held out for fidelity.
-        mimic_rounds: boosting rounds of each surrogate.
-        kernel_background: background rows the kernel explainer averages over.
-        kernel_samples: feature coalitions per row for the kernel explainer
-            (``None``: ``2 * n_columns + 512``).
-        budget_seconds: the automatic choice falls back to the surrogate when exact tree SHAP
-            of ``global_rows`` rows would take longer than this.
-        global_rows: rows a global view explains (the page samples this many).
-        seed: seed of every sample and surrogate.
-        n_jobs: threads for LightGBM.
-    """
-
-    background_rows: int = 1000
-    mimic_rows: int = 5000
-    mimic_rounds: int = 300
-    kernel_background: int = 20
-    kernel_samples: int | None = None
-    budget_seconds: float = 8.0
-    global_rows: int = 1000
-    seed: int = 0
-    n_jobs: int = 2
-
-
-def _sample(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
-    return frame if len(frame) <= n else frame.sample(n=n, random_state=seed)
+SURROGATE_LEAVES = 7
+# Seconds per surrogate boosting round and thousand rows, and per explained row and surrogate,
+# measured on the 2-core reference machine while a search shared it.
+FIT_SECONDS_PER_ROUND = 2.5e-4
+SURROGATE_SECONDS_PER_ROW = 3.0e-4
 
 
 def _output_space(view: ModelView) -> str:
@@ -80,11 +47,12 @@ class Mimic:
     def __init__(self, view: ModelView, background: pd.DataFrame, settings: ExplainSettings) -> None:
         import lightgbm as lgb
 
-        rows = _sample(background, settings.mimic_rows, settings.seed)
+        rows = sample_rows(background, settings.mimic_rows, settings.seed)
         if len(rows) < MIN_MIMIC_ROWS:
             raise EngineError(f"Explaining this model needs at least {MIN_MIMIC_ROWS} background "
                               "rows; pass more training rows.")
         self.view = view
+        self.n_jobs = settings.n_jobs
         self.output_space = _output_space(view)
         start = time.perf_counter()
         target = view.explained_output(rows)
@@ -99,8 +67,8 @@ class Mimic:
         self.surrogates = []
         for k in range(target.shape[1]):
             surrogate = lgb.LGBMRegressor(
-                n_estimators=settings.mimic_rounds, learning_rate=0.05, num_leaves=31,
-                min_child_samples=5, subsample=0.9, subsample_freq=1, random_state=settings.seed,
+                n_estimators=settings.mimic_rounds, learning_rate=0.1,
+                num_leaves=SURROGATE_LEAVES, min_child_samples=10, subsample=0.9, subsample_freq=1, random_state=settings.seed,
                 n_jobs=settings.n_jobs, verbose=-1)
             surrogate.fit(matrix[learn], target[learn, k], categorical_feature=cats or "auto")
             self.surrogates.append(surrogate)
@@ -123,12 +91,13 @@ class Mimic:
         """Contributions ``(n, f, k)``, bases ``(n, k)`` and engineered values ``(n, f)``."""
         matrix = self._matrix(X)
         f = matrix.shape[1]
-        raw = np.stack([s.predict(matrix, pred_contrib=True) for s in self.surrogates], axis=2)
+        raw = np.stack([s.predict(matrix, pred_contrib=True, num_threads=self.n_jobs)
+                        for s in self.surrogates], axis=2)
         return raw[:, :f, :], raw[:, f, :], matrix
 
     def seconds_per_row(self) -> float:
         """Estimated seconds to explain one row."""
-        return SURROGATE_SECONDS_PER_ROW * len(self.surrogates)
+        return SURROGATE_SECONDS_PER_ROW * len(self.surrogates) / self.n_jobs
 
 
 class Kernel:
@@ -143,7 +112,7 @@ class Kernel:
         self.feature_names = tuple(c for c in plan_features(view.roles).used
                                    if c in background.columns)
         self.origins = self.feature_names
-        self.background = _sample(background, settings.kernel_background, settings.seed)
+        self.background = sample_rows(background, settings.kernel_background, settings.seed)
         n = len(self.feature_names)
         self.samples = settings.kernel_samples or 2 * n + 512
         batch = self.background.iloc[np.arange(TIMING_ROWS) % len(self.background)]

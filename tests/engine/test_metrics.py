@@ -207,6 +207,13 @@ def test_one_class_in_fold_gives_nan_auc_and_no_error() -> None:
     assert values["accuracy"] == pytest.approx(np.mean(proba.argmax(axis=1) == 0))
 
 
+def test_binary_fold_with_one_class_gives_nan_auc() -> None:
+    _, proba = _classification(2, 100, seed=6)
+    values = compute_metrics("classification", np.ones(100, dtype=int), proba=proba)
+    for metric_id in ("AUC_macro", "AUC_weighted", "AUC_binary"):
+        assert math.isnan(values[metric_id]), metric_id
+
+
 def test_class_absent_from_fold_keeps_log_loss() -> None:
     y, proba = _classification(3, 300, seed=9)
     y = np.where(y == 2, 0, y)
