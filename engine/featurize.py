@@ -29,7 +29,7 @@ DROPPED_ROLES = {
     "constant": "has a single value",
     "ignore": "marked as ignored",
 }
-DATE_PARTS = ("year", "month", "day", "dayofweek", "hour", "dayofyear")
+DATE_PARTS = ("year", "month", "day", "dayofweek", "hour", "day_of_year")
 
 
 class DateParts(BaseEstimator, TransformerMixin):

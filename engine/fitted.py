@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from engine.data import coerce_frame
+from engine.ensemble import EnsembleModel, Recipe
 from engine.errors import EngineError
 from engine.metrics import compute_metrics
 from engine.models import MODELS
@@ -86,11 +87,25 @@ def load_model(store: Store, run_id: str, model_id: int | None = None) -> tuple[
         if model_id is None:
             raise EngineError(f"Run {run_id} has no best model yet; wait for it to finish a model.")
     model = store.load_object(run_id, "models", str(model_id))
-    if model is None:
-        row = model_row(store, run_id, model_id)
-        model = refit(row["family"], row["params"], load_problem(store, run_id))
-        store.save_object(run_id, "models", str(model_id), model)
+    if model is not None:
+        return model_id, model
+    row = model_row(store, run_id, model_id)
+    problem = load_problem(store, run_id)
+    if row["kind"] in ("voting", "stacking"):
+        recipe = Recipe(row["kind"], tuple(row["params"]["members"]),
+                        tuple(row["params"]["weights"]), store.load_object(run_id, "meta",
+                                                                          str(model_id)))
+        members = {m: load_model(store, run_id, m)[1] for m in recipe.members}
+        return model_id, assemble(recipe, members, problem)
+    model = refit(row["family"], row["params"], problem)
+    store.save_object(run_id, "models", str(model_id), model)
     return model_id, model
+
+
+def assemble(recipe: Recipe, members: dict[int, Any], problem: Problem) -> EnsembleModel:
+    """A usable ensemble from its recipe and its fitted members."""
+    return EnsembleModel(recipe, [members[m] for m in recipe.members], task=problem.task,
+                         n_classes=problem.n_classes)
 
 
 def score_test(store: Store, run_id: str, model_id: int, model: Any, problem: Problem) -> dict:

@@ -52,8 +52,8 @@ def show_run(run_id: str, *, polling: bool) -> None:
     if info.status in LIVE:
         asked = run_id in _state.get(_state.CANCEL_ASKED, ())
         if not asked and st.button(t("run.cancel"), icon=":material/stop_circle:"):
-            asked = attempt(cancel_run, run_id, runs_dir())
-            _state.put(_state.CANCEL_ASKED, {*_state.get(_state.CANCEL_ASKED, ()), run_id})
+            if asked := attempt(cancel_run, run_id, runs_dir()):
+                _state.put(_state.CANCEL_ASKED, {*_state.get(_state.CANCEL_ASKED, ()), run_id})
         if asked:
             st.info(t("run.cancelling"), icon=":material/hourglass_top:")
     elif info.status == "completed":

@@ -8,6 +8,7 @@ kernel explainer on the uploaded columns themselves (slow, model-exact up to sam
 from __future__ import annotations
 
 import time
+
 import numpy as np
 import pandas as pd
 

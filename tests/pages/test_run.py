@@ -12,7 +12,7 @@ def test_without_a_run_it_asks_for_setup(app, runs_dir):
     assert app.info and app.get("page_link")
 
 
-def test_a_reload_reattaches_from_the_url(app, completed_run):
+def test_a_reload_reattaches_from_the_url(app, completed_run, shared_runs):
     app.query_params[_state.RUN_QUERY] = completed_run  # a new session: only the URL knows
     goto(app, "run")
     assert app.session_state[_state.RUN_ID] == completed_run
@@ -21,7 +21,7 @@ def test_a_reload_reattaches_from_the_url(app, completed_run):
     assert labels == ["Best score so far", "Trials done", "Failed trials", "Time left"]
     assert float(app.metric[0].value) > 0.9
     board = app.dataframe[0].value
-    assert len(board) == len(leaderboard_frame(completed_run, _runs(completed_run)))
+    assert len(board) == len(leaderboard_frame(completed_run, shared_runs))
     assert board["best"].iloc[0] == "★"
     assert app.get("plotly_chart")  # the search history
     assert "Search history" in texts(app)
@@ -56,9 +56,3 @@ def test_cancel_keeps_the_finished_models(app, runs_dir):
     assert len(app.dataframe[0].value) >= 1
     assert get_run(run_id, runs_dir).n_trials_done >= 1
 
-
-def _runs(run_id):
-    import os
-    from pathlib import Path
-
-    return Path(os.environ["AUTOML_RUNS_DIR"])
