@@ -49,7 +49,7 @@ for warning in _state.get(_state.DATA_WARNINGS, []):
     st.warning(warning)
 st.subheader(t("data.preview", name=_state.get(_state.DATA_NAME), rows=f"{len(frame):,}",
                cols=frame.shape[1]))
-st.dataframe(frame.head(PREVIEW_ROWS), height=260)
+st.dataframe(frame.head(PREVIEW_ROWS), height=260, placeholder="—")
 
 st.subheader(t("data.target"))
 if _state.get(_state.TARGET) not in frame.columns:

@@ -13,7 +13,7 @@ from engine.explain._explanation import Explanation
 from engine.explain._model import ModelView, view_model
 from engine.explain._settings import ExplainSettings
 from engine.explain._surrogate import (FIT_SECONDS_PER_ROUND, SURROGATE_SECONDS_PER_ROW, Kernel,
-                                       Mimic)
+                                       Mimic, kernel_samples)
 
 AUTO = "auto"
 SHAP_IMPORT_SECONDS = 1.5
@@ -37,10 +37,9 @@ class Explainer:
     Build it with :func:`build_explainer`; pages keep it cached for what-if edits.
     """
 
-    def __init__(self, view: ModelView, impl: object, dtypes: pd.Series) -> None:
+    def __init__(self, view: ModelView, impl: object) -> None:
         self.view = view
         self.impl = impl
-        self.dtypes = dtypes
 
     @property
     def method(self) -> str:
@@ -78,26 +77,11 @@ class Explainer:
         """How many rows can be explained in ``seconds`` (at least one)."""
         return max(1, int(seconds / self.seconds_per_row()))
 
-    def coerce(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """Edited rows with the column types the model was trained on.
-
-        Raises:
-            EngineError: naming the column whose edited value does not fit its type.
-        """
-        out = rows.copy()
-        for column in out.columns.intersection(self.dtypes.index):
-            try:
-                out[column] = out[column].astype(self.dtypes[column])
-            except (TypeError, ValueError) as error:
-                raise EngineError(f"The value of column '{column}' does not fit its type "
-                                  f"({self.dtypes[column]}); enter a valid value.") from error
-        return out
-
 
 def _exact_for(view: ModelView) -> tuple[str, type] | None:
     """The exact explainer this model supports, if any."""
     entry = EXACT.get(type(view.estimator).__name__)
-    if entry is None or view.featurizer is None:
+    if entry is None or view.featurizer is None or not view.knows_every_class:
         return None
     if entry[1] is ShapTree and not shap_tree_supports(view):
         return None
@@ -148,7 +132,7 @@ def build_explainer(model: object, *, task: str, roles: dict[str, str],
     if method not in builders:
         raise EngineError(f"The {method} explainer does not fit a {type(view.estimator).__name__} "
                           "model; use 'mimic' or 'kernel' instead.")
-    return Explainer(view, builders[method](view, background, settings), background.dtypes)
+    return Explainer(view, builders[method](view, background, settings))
 
 
 def explain(model: object, X: pd.DataFrame, *, task: str, roles: dict[str, str],
@@ -162,12 +146,16 @@ def explain(model: object, X: pd.DataFrame, *, task: str, roles: dict[str, str],
 def whatif(explainer: Explainer, row: pd.DataFrame) -> tuple[float | np.ndarray, Explanation]:
     """The prediction and explanation of one edited row (fast for tree, linear and mimic).
 
+    The row's values are coerced to the types of their column roles first, as at predict time.
+
     Returns:
         The model's prediction (class probabilities for classification) and the explanation.
     """
+    from engine.data import coerce_frame
+
     if len(row) != 1:
         raise EngineError("What-if works on exactly one row.")
-    row = explainer.coerce(row)
+    row = coerce_frame(row, explainer.view.roles)
     prediction = explainer.predict(row)[0]
     return (float(prediction) if np.ndim(prediction) == 0 else prediction), explainer.explain(row)
 
@@ -204,7 +192,7 @@ def estimate_seconds(method: str, n_rows: int, n_features: int, *, n_outputs: in
         return (rows * (seconds_per_prediction + FEATURIZE_SECONDS_PER_ROW) + fit + featurize
                 + SURROGATE_SECONDS_PER_ROW * n_outputs * n_rows / settings.n_jobs)
     if method == "kernel":
-        samples = settings.kernel_samples or 2 * n_features + 512
+        samples = kernel_samples(n_features, settings)
         return (SHAP_IMPORT_SECONDS + n_rows * samples * settings.kernel_background
                 * seconds_per_prediction)
     raise EngineError(f"Unknown explanation method '{method}'; choose from: "

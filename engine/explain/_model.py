@@ -38,6 +38,13 @@ class ModelView:
         return len(self.classes) if len(self.classes) > 2 else 1
 
     @property
+    def knows_every_class(self) -> bool:
+        """The estimator saw every class (a training fold may miss a rare one)."""
+        seen = getattr(self.estimator, "classes_", None)
+        return self.task == REGRESSION or (
+            seen is not None and list(seen) == list(range(len(self.classes))))
+
+    @property
     def output_classes(self) -> tuple[object, ...]:
         """The class of each explained output (the second class for a binary task)."""
         if self.task == REGRESSION:
@@ -57,9 +64,10 @@ class ModelView:
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """What the model says: class probabilities ``(n, k)``, or predictions ``(n,)``."""
-        if self.task == CLASSIFICATION:
-            return np.asarray(self.model.predict_proba(X), dtype=float)
-        return np.asarray(self.model.predict(X), dtype=float).reshape(-1)
+        from engine.trainer import predict_output
+
+        out = predict_output(self.model, X, task=self.task, n_classes=len(self.classes))
+        return out if self.task == CLASSIFICATION else out.reshape(-1)
 
     def explained_output(self, X: pd.DataFrame) -> np.ndarray:
         """The predictions in the shape explanations use: ``(n, n_outputs)`` probabilities or

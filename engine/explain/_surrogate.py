@@ -101,6 +101,12 @@ class Mimic:
         return SURROGATE_SECONDS_PER_ROW * len(self.surrogates) / self.n_jobs
 
 
+def kernel_samples(n_columns: int, settings: ExplainSettings) -> int:
+    """Coalitions evaluated per row (shap enumerates all of them when there are few)."""
+    wanted = settings.kernel_samples or 2 * n_columns + 512
+    return min(wanted, 2 ** n_columns - 2) if n_columns < 30 else wanted
+
+
 class Kernel:
     """SHAP's kernel explainer over the uploaded columns, encoded as codes of their values."""
 
@@ -114,8 +120,7 @@ class Kernel:
                                    if c in background.columns)
         self.origins = self.feature_names
         self.background = sample_rows(background, settings.kernel_background, settings.seed)
-        n = len(self.feature_names)
-        self.samples = settings.kernel_samples or 2 * n + 512
+        self.samples = kernel_samples(len(self.feature_names), settings)
         batch = self.background.iloc[np.arange(TIMING_ROWS) % len(self.background)]
         start = time.perf_counter()
         view.predict(batch)
