@@ -30,8 +30,11 @@ with st.sidebar:
                          persist_state=_state.KEEP)
 pages = {url: st.Page(script, title=t(title), icon=icon, url_path=url, default=not i)
          for i, (script, title, icon, url) in enumerate(PAGES) if (ROOT / script).exists()}
+first_visit = not _state.routed()
 page = st.navigation(list(pages.values()))
 _state.mark_routed()
+if first_visit:  # Streamlit served the server's first visit in its pages/-folder mode
+    st.rerun()
 asked = st.query_params.get(_state.ROUTE_QUERY)
 if asked in pages:  # a direct visit sent here by _state.require_app
     rest = {k: v for k, v in st.query_params.to_dict().items() if k != _state.ROUTE_QUERY}

@@ -103,7 +103,7 @@ def score(kind: str, y_true: pd.Series, pred: pd.DataFrame, classes: list[str] |
         P = proba_matrix(pred, [pos_label])
         return float(roc_auc_score([int(v == _label_key(pos_label)) for v in y], P[:, 0]))
     P = proba_matrix(pred, classes)
-    P = np.clip(P, 1e-15, 1.0)
+    P = np.clip(P, 1e-15, None)
     P = P / P.sum(axis=1, keepdims=True)
     return float(log_loss(y, P, labels=[_label_key(c) for c in classes]))
 

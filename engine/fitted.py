@@ -82,8 +82,9 @@ def model_row(store: Store, run_id: str, model_id: int) -> dict[str, Any]:
 
 def load_model(store: Store, run_id: str, model_id: int | None = None) -> tuple[int, Any]:
     """(model id, fitted model): the run's best model by default; refitted once if needed."""
+    best = store.run_row(run_id)["best_model_id"]
     if model_id is None:
-        model_id = store.run_row(run_id)["best_model_id"]
+        model_id = best
         if model_id is None:
             raise EngineError(f"Run {run_id} has no best model yet; wait for it to finish a model.")
     model = store.load_object(run_id, "models", str(model_id))
@@ -131,8 +132,8 @@ def predict_frame(run_id: str, frame: pd.DataFrame, *, runs_dir: Path | str,
     """Predictions for new rows, one per input row in order: ``prediction`` and, for
     classification, ``proba_<class>`` for every class."""
     store = Store(runs_dir)
-    schema = store.load_json(run_id, "schema")
     model_id, model = load_model(store, run_id, model_id)
+    schema = store.load_json(run_id, "schema")
     X = coerce_frame(frame, schema["roles"])
     start = time.perf_counter()
     out = predict_output(model, X, task=schema["task"], n_classes=len(schema["classes"]))

@@ -6,6 +6,7 @@ draws it with plotly (imported lazily, so importing this module stays cheap).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -97,5 +98,6 @@ def figure_search_history(trials: pd.DataFrame, *, metric: str, greater_is_bette
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
     )
-    fig.update_xaxes(rangemode="tozero", tickformat="d")
+    n = max(len(curve), 1)
+    fig.update_xaxes(range=[0.5, n + 0.5], dtick=max(1, math.ceil(n / 10)), tickformat="d")
     return fig

@@ -166,8 +166,7 @@ def _execute(store: Store, run_id: str, settings: RunSettings, *, deadline: floa
     pywarnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     direction = "maximize" if get_metric(settings.metric).greater_is_better else "minimize"
     study = optuna.create_study(
-        study_name=run_id, storage=optuna.storages.RDBStorage(
-            store.optuna_url, engine_kwargs={"connect_args": {"timeout": 60}}),
+        study_name=run_id, storage=store.optuna_storage(),
         direction=direction, load_if_exists=True,
         sampler=optuna.samplers.TPESampler(seed=settings.seed, multivariate=True, group=True,
                                            n_startup_trials=10),

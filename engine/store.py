@@ -91,6 +91,20 @@ class Store:
         """SQLAlchemy URL of Optuna's study storage (the same database file)."""
         return f"sqlite:///{(self.root / DB_NAME).resolve()}"
 
+    def optuna_storage(self, attempts: int = 10) -> Any:
+        """Optuna's storage in this database; retried while another process creates its tables."""
+        import optuna
+        import sqlalchemy.exc
+
+        for attempt in range(attempts):
+            try:
+                return optuna.storages.RDBStorage(
+                    self.optuna_url, engine_kwargs={"connect_args": {"timeout": 60}})
+            except sqlalchemy.exc.SQLAlchemyError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.2 + 0.3 * attempt)
+
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.root / DB_NAME, timeout=60)
@@ -142,7 +156,7 @@ class Store:
         try:
             import optuna
 
-            optuna.delete_study(study_name=run_id, storage=self.optuna_url)
+            optuna.delete_study(study_name=run_id, storage=self.optuna_storage())
         except KeyError:
             pass
         shutil.rmtree(self.run_dir(run_id), ignore_errors=True)

@@ -71,6 +71,10 @@ DEFAULTS: dict[str, Any] = {
 _routed = False  # app.py has called st.navigation in this server process
 
 
+def routed() -> bool:
+    return _routed
+
+
 def mark_routed() -> None:
     global _routed
     _routed = True

@@ -3,6 +3,7 @@ the Start button, score and time formats, the leaderboard table and the search h
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -65,6 +66,11 @@ def duration_text(seconds: float | None) -> str:
 
 def model_name(family: str, kind: str = "single") -> str:
     return family_name(family) if kind == "single" else kind_name(kind)
+
+
+def members(members_json: str) -> list[tuple[int, float]]:
+    """(model id, weight) of an ensemble's members, from a leaderboard row's ``members``."""
+    return [(int(m["model_id"]), float(m["weight"])) for m in json.loads(members_json or "[]")]
 
 
 def validation_text(settings: RunSettings, n_rows: int, *, has_file: bool) -> str:
@@ -133,7 +139,9 @@ def leaderboard_table(board: pd.DataFrame, metric: str, *, all_metrics: bool,
     table = pd.DataFrame({
         "best": board["is_best"].map({True: "★", False: ""}),
         "model_id": board["model_id"],
-        "model": [model_name(f, k) for f, k in zip(board["family"], board["kind"])],
+        "model": [model_name(f, k) if k == "single" else
+                  t("board.ensemble_of", ids=", ".join(f"#{i}" for i, _ in members(m)))
+                  for f, k, m in zip(board["family"], board["kind"], board["members"])],
         "kind": board["kind"].map(kind_name),
         "score": board["score"],
         "score_std": board["score_std"],
@@ -166,18 +174,12 @@ def leaderboard_table(board: pd.DataFrame, metric: str, *, all_metrics: bool,
 
 def history_chart(trials: pd.DataFrame, metric: str) -> None:
     """The search history: trial scores and the best score so far."""
-    named = trials.assign(family=[family_name(f) if f in _known_families() else str(f)
-                                  for f in trials["family"]])
+    named = trials.assign(family=[model_name(f, k) for f, k in zip(trials["family"],
+                                                                    trials["kind"])])
     figure = figure_search_history(
         named, metric=metric_name(metric), greater_is_better=METRICS[metric].greater_is_better,
         labels={k: t(f"history.{k}") for k in ("trial", "trials", "pruned", "best", "model")})
     st.plotly_chart(figure, config={"displayModeBar": False})
-
-
-def _known_families() -> set[str]:
-    from engine import MODELS
-
-    return set(MODELS)
 
 
 def model_link(run_id: str, model_id: int) -> None:

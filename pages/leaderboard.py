@@ -7,7 +7,15 @@ import streamlit as st
 from engine import get_run, leaderboard_frame, list_runs
 from pages import _state
 from pages._i18n import kind_name, metric_name, status_name, t
-from pages._widgets import call, leaderboard_table, model_link, model_name, runs_dir, score_text
+from pages._widgets import (
+    call,
+    leaderboard_table,
+    members,
+    model_link,
+    model_name,
+    runs_dir,
+    score_text,
+)
 
 _state.require_app(__file__)
 
@@ -68,7 +76,11 @@ with st.container(border=True):
                   model=model_name(row["family"], row["kind"]), metric=metric_name(metric),
                   score=score_text(row["score"])))
     model_link(run_id, int(row["model_id"]))
+    if row["kind"] != "single":
+        names = dict(zip(board["model_id"], board["family"]))
+        weighted = row["kind"] == "voting"  # a stacking's meta-model has no member weights
+        st.markdown(t("board.members", members=", ".join(
+            f"#{i} {model_name(names[i])}" + (f" ({w:.0%})" if weighted else "")
+            for i, w in members(row["members"]) if i in names)))
     with st.expander(t("board.params")):
         st.json(json.loads(row["params"] or "{}"))
-        if row.get("members"):
-            st.caption(t("board.members", members=row["members"]))

@@ -115,11 +115,14 @@ def numeric_view(rows: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
 
 
 def raw_contributions(expl: Explanation) -> Explanation:
-    """Engineered contributions summed back to the uploaded columns they come from.
+    """Engineered contributions summed back to the uploaded columns they come from, in the
+    order of the uploaded table.
 
     Sums are preserved exactly (up to float rounding): every engineered feature has one origin.
     """
-    columns = tuple(dict.fromkeys(expl.origins))
+    origins = set(expl.origins)
+    uploaded = [c for c in expl.rows.columns if c in origins]
+    columns = tuple(uploaded + [c for c in dict.fromkeys(expl.origins) if c not in uploaded])
     if columns == expl.feature_names:
         return expl
     origins = np.asarray(expl.origins, dtype=object)

@@ -63,28 +63,37 @@ def beeswarm_frame(expl: Explanation, *, max_features: int = 12, max_rows: int =
     return pd.concat(parts, ignore_index=True)
 
 
+def _bins(x: np.ndarray) -> list[np.ndarray]:
+    """Row positions in about ``DEPENDENCE_BINS`` groups of similar ``x`` (one group when ``x``
+    is not numeric)."""
+    finite = np.flatnonzero(np.isfinite(x))
+    if len(finite) < MIN_INTERACTION_ROWS * 2:
+        return [np.arange(len(x))]
+    ordered = finite[np.argsort(x[finite], kind="stable")]
+    return [part for part in np.array_split(ordered, DEPENDENCE_BINS) if len(part)]
+
+
 def interaction_feature(expl: Explanation, feature: str) -> str | None:
-    """The feature whose values best explain the spread of ``feature``'s contributions once its
-    own main effect is removed (the residual of contributions over binned values of ``feature``);
-    ``None`` when no numeric feature qualifies."""
+    """The feature whose values best explain the vertical spread of ``feature``'s dependence plot.
+
+    Within groups of rows with similar values of ``feature``, the contributions of ``feature``
+    are correlated with every other numeric feature; the one with the largest size-weighted
+    absolute correlation wins. ``None`` when no numeric feature varies.
+    """
     expl = _single(expl)
     j = _position(expl, feature)
-    phi, x = expl.values[:, j], expl.data[:, j]
-    if np.isfinite(x).sum() >= MIN_INTERACTION_ROWS:
-        bins = pd.Series(x).rank(method="first", pct=True).mul(DEPENDENCE_BINS).floor()
-        main = pd.Series(phi).groupby(bins.fillna(-1)).transform("mean").to_numpy()
-        residual = phi - main
-    else:
-        residual = phi
+    phi = expl.values[:, j]
     best, best_score = None, 0.0
+    groups = _bins(expl.data[:, j])
     for k, other in enumerate(expl.feature_names):
-        column = expl.data[:, k]
-        ok = np.isfinite(column)
-        if k == j or ok.sum() < MIN_INTERACTION_ROWS or np.ptp(column[ok]) == 0:
+        if k == j:
             continue
-        if np.ptp(residual[ok]) == 0:
-            continue
-        score = abs(float(np.corrcoef(residual[ok], column[ok])[0, 1]))
+        column, score = expl.data[:, k], 0.0
+        for rows in groups:
+            ok = rows[np.isfinite(column[rows])]
+            if len(ok) < MIN_INTERACTION_ROWS or np.ptp(column[ok]) == 0 or np.ptp(phi[ok]) == 0:
+                continue
+            score += len(ok) * abs(float(np.corrcoef(phi[ok], column[ok])[0, 1]))
         if score > best_score:
             best, best_score = other, score
     return best

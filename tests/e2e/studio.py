@@ -1,0 +1,155 @@
+"""Driving the studio in a real browser: a `streamlit run` server on a free port with its own
+store, headless Chromium, and the few waits and clicks the flow needs. Shared by the e2e tests
+and ``bench/bench_studio.py``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, Locator, Page, Playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking"]
+VIEWPORT = {"width": 1400, "height": 1800}
+ROW_HEIGHT = 35  # st.dataframe's default row height, header included
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def studio_server(runs_dir: Path, *, log: Path | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port with AUTOML_RUNS_DIR=runs_dir; yields its URL."""
+    port = free_port()
+    env = {**os.environ, "AUTOML_RUNS_DIR": str(runs_dir)}
+    out = open(log or runs_dir.parent / "server.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        end = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.read() == b"ok":
+                        break
+            except OSError:
+                if time.time() > end or proc.poll() is not None:
+                    raise RuntimeError(f"the studio did not start; see {out.name}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        out.close()
+
+
+def launch(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                      args=CHROMIUM_ARGS)
+
+
+def wait_idle(page: Page, timeout: float = 60_000) -> None:
+    """Wait until the current Streamlit rerun is finished."""
+    page.wait_for_timeout(150)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def open_page(page: Page, url: str) -> None:
+    page.goto(url)
+    wait_idle(page)
+
+
+def shot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path)
+    return path
+
+
+def main(page: Page) -> Locator:
+    return page.locator("[data-testid=stMain]")
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a selectbox by typing it."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+def remove_chosen(page: Page, option: str) -> None:
+    """Take one option out of a multiselect."""
+    button = page.get_by_role("button", name=f"Remove {option}")
+    for _ in range(3):
+        if not button.count():
+            return
+        button.scroll_into_view_if_needed()
+        button.click()
+        wait_idle(page)
+    assert not button.count(), f"could not remove {option}"
+
+
+def set_number(page: Page, label: str, value: float) -> None:
+    field = page.locator(f"input[aria-label='{label}']")
+    field.fill(str(value))
+    field.press("Enter")
+    wait_idle(page)
+
+
+def grid(page: Page, index: int = 0) -> Locator:
+    return main(page).locator("[data-testid=stDataFrame]").nth(index)
+
+
+def grid_rows(page: Page, index: int = 0) -> int:
+    """Data rows of a dataframe (its accessible table counts the header row too)."""
+    table = grid(page, index).locator("table[role=grid]")
+    return int(table.get_attribute("aria-rowcount") or 1) - 1
+
+
+def click_row(page: Page, row: int, index: int = 0) -> None:
+    """Select a row of a selectable dataframe by clicking its row marker."""
+    box = grid(page, index).bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    wait_idle(page)
+
+
+def visible_text(page: Page) -> str:
+    """What a user reads on the page and in the sidebar, without Streamlit's own widget chrome
+    (file drop zone instructions) and icon names, which Streamlit does not translate."""
+    return page.evaluate("""() => {
+        const parts = [];
+        for (const sel of ['[data-testid=stMain]', '[data-testid=stSidebar]']) {
+            const root = document.querySelector(sel);
+            if (!root) continue;
+            const copy = root.cloneNode(true);
+            copy.querySelectorAll('[data-testid=stFileUploaderDropzoneInstructions],'
+                + '[data-testid=stFileUploaderDropzone] button, [data-testid=stElementToolbar],'
+                + '[data-testid=stIconMaterial]')
+                .forEach(n => n.remove());
+            document.body.appendChild(copy);
+            parts.push(copy.innerText);
+            copy.remove();
+        }
+        return parts.join('\\n');
+    }""")

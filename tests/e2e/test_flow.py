@@ -1,0 +1,173 @@
+"""The studio end to end in headless Chromium: upload → target and metric → Start → a live
+leaderboard → open a model; cancel a run; reload mid-run; the Japanese interface."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.studio import (
+    ROOT,
+    choose,
+    click_row,
+    grid,
+    grid_rows,
+    main,
+    open_page,
+    remove_chosen,
+    set_number,
+    shot,
+    visible_text,
+    wait_idle,
+)
+
+PENGUINS = ROOT / "assets" / "datasets" / "penguins.csv"
+RUN_DONE = 150_000  # ms
+
+
+def start_run(page: Page, *, start_label: str = "Start") -> None:
+    page.get_by_role("button", name=start_label).click()
+    page.wait_for_url(re.compile(r"/run\?run="))
+    wait_idle(page)
+
+
+def wait_first_model(page: Page) -> None:
+    main(page).locator("[data-testid=stDataFrame]").first.wait_for(timeout=RUN_DONE)
+
+
+def test_upload_to_leaderboard_with_a_reload_mid_run(page: Page, studio: str):
+    open_page(page, studio)
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(PENGUINS)
+    expect(main(page)).to_contain_text("penguins.csv: 344 rows × 8 columns")
+    wait_idle(page)
+    shot(page, "01_data_uploaded")
+    choose(page, "Target column", "species")
+    expect(main(page)).to_contain_text("Distribution of species")
+    shot(page, "02_data_target")
+
+    page.get_by_role("link", name="Next: set up the run").click()
+    expect(main(page)).to_contain_text("What will run")
+    wait_idle(page)
+    choose(page, "Primary metric", "Accuracy")
+    for family in ("Histogram gradient boosting", "Extra trees", "k-nearest neighbours"):
+        remove_chosen(page, family)
+    set_number(page, "Maximum number of trials", 6)
+    set_number(page, "Time budget (minutes)", 2)
+    expect(main(page)).to_contain_text("Primary metric: Accuracy")
+    expect(main(page)).to_contain_text("at most 6 trials")
+    expect(main(page)).to_contain_text("Model families: LightGBM, Random forest, Logistic regression")
+    shot(page, "03_setup")
+
+    start_run(page)
+    run_id = page.url.split("run=")[1]
+    expect(main(page)).to_contain_text(f"Run {run_id}")
+    wait_first_model(page)
+    shot(page, "04_run_live")
+    if "Running" in main(page).inner_text():
+        page.reload()  # a reload is a new session: the URL alone reattaches it
+        wait_idle(page)
+        expect(main(page)).to_contain_text(f"Run {run_id}")
+        expect(page.get_by_role("button", name="Cancel the run")).to_be_visible()
+        shot(page, "05_reloaded_mid_run")
+    expect(main(page)).to_contain_text("The run is complete.", timeout=RUN_DONE)
+    wait_idle(page)
+    assert grid_rows(page) >= 3
+    shot(page, "06_run_complete")
+
+    page.get_by_role("link", name="Open the full leaderboard").click()
+    expect(main(page)).to_contain_text("models ranked by Accuracy")
+    wait_idle(page)
+    assert grid_rows(page) >= 3
+    shot(page, "07_leaderboard")
+    click_row(page, 0)
+    expect(main(page)).to_contain_text("Selected: model #")
+    page.get_by_text("Hyperparameters", exact=True).last.click()
+    main(page).locator("[data-testid=stJson]").wait_for()
+    shot(page, "08_leaderboard_model_selected")
+    link = page.get_by_role("link", name=re.compile(r"Open model #\d+"))
+    if link.count():  # the model report page exists
+        link.click()
+        page.wait_for_url(re.compile(r"/model\?"))
+        wait_idle(page)
+        shot(page, "09_model_page")
+
+
+def test_cancel_keeps_the_finished_models(page: Page, studio: str):
+    open_page(page, studio)
+    page.get_by_role("tab", name="Sample datasets").click()
+    page.get_by_role("button", name="Load").first.click()  # penguins
+    expect(main(page)).to_contain_text("344 rows")
+    wait_idle(page)
+    page.get_by_role("link", name="Next: set up the run").click()
+    expect(main(page)).to_contain_text("What will run")
+    wait_idle(page)
+    set_number(page, "Time budget (minutes)", 3)
+    start_run(page)
+    wait_first_model(page)
+    page.get_by_role("button", name="Cancel the run").click()
+    expect(main(page)).to_contain_text("The run was cancelled", timeout=RUN_DONE)
+    wait_idle(page)
+    assert grid_rows(page) >= 1
+    shot(page, "10_run_cancelled")
+
+
+ALLOWED = ("English",  # the language switch names each language in itself
+           "AUC", "F1", "LightGBM", "ID", "CSV", "TSV", "Parquet", "Excel", "MB", "Shift_JIS",
+           "cp932", "ROC", "log", "assets/datasets/README.md", "R²")
+
+
+def english_leftovers(text: str, *extra: str) -> set[str]:
+    for word in sorted((*ALLOWED, *extra), key=len, reverse=True):
+        text = text.replace(word, " ")
+    text = re.sub(r"\S+\.(csv|py|md)\b", " ", text)
+    return set(re.findall(r"[A-Za-z]{2,}", text))
+
+
+def test_japanese_interface_has_no_english_leftovers(page: Page, studio: str):
+    open_page(page, studio)
+    page.get_by_role("radio", name="日本語").or_(page.get_by_role("button", name="日本語")).click()
+    wait_idle(page)
+    page.get_by_role("tab", name="サンプルデータ").click()
+    page.get_by_role("button", name="読み込む").nth(1).click()  # penguins with Japanese names
+    expect(main(page)).to_contain_text("344 行 × 8 列")
+    wait_idle(page)
+    targets = ("species", "vote", "diagnosis", "price", "progression")  # the samples' targets
+    assert english_leftovers(visible_text(page), *targets) == set()
+    shot(page, "ja_01_data")
+
+    page.get_by_role("link", name="次へ：実行の設定").click()
+    expect(main(page)).to_contain_text("実行内容")
+    wait_idle(page)
+    set_number(page, "試行回数の上限", 4)
+    assert english_leftovers(visible_text(page)) == set()
+    shot(page, "ja_02_setup")
+
+    start_run(page, start_label="開始")
+    run_id = page.url.split("run=")[1]
+    wait_first_model(page)
+    assert english_leftovers(visible_text(page), run_id) == set()
+    shot(page, "ja_03_run_live")
+    expect(main(page)).to_contain_text("実行が完了しました。", timeout=RUN_DONE)
+    wait_idle(page)
+    assert english_leftovers(visible_text(page), run_id) == set()
+    shot(page, "ja_04_run_complete")
+
+    page.get_by_role("link", name="リーダーボード全体を開く").click()
+    expect(main(page)).to_contain_text("個のモデルを")
+    wait_idle(page)
+    click_row(page, 0)
+    expect(main(page)).to_contain_text("選択中：モデル #")
+    assert english_leftovers(visible_text(page), run_id) == set()
+    shot(page, "ja_05_leaderboard")
+
+    page.get_by_role("link", name="実行履歴").click()
+    wait_idle(page)
+    expect(main(page)).to_contain_text("件の実行")
+    assert english_leftovers(visible_text(page), run_id, *_run_ids(page)) == set()
+    shot(page, "ja_06_runs")
+
+
+def _run_ids(page: Page) -> list[str]:
+    return re.findall(r"\d{8}-\d{6}-[0-9a-f]{4}", visible_text(page))
