@@ -84,9 +84,19 @@ def suggest_params(trial: optuna.Trial, spec: ModelSpec, task: str) -> dict[str,
             for name, dist in spec.space_for(task).items()}
 
 
-def default_trial(spec: ModelSpec, task: str) -> dict[str, Any]:
-    """The study parameters of a family's defaults, to enqueue before sampling starts."""
-    return {"model": spec.key, **{f"{spec.key}.{k}": v for k, v in spec.defaults_for(task).items()}}
+def default_trial(spec: ModelSpec, task: str,
+                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The study parameters of a family's defaults (with overrides), to enqueue."""
+    config = spec.config_for(task, overrides or {})
+    return {"model": spec.key, **{f"{spec.key}.{k}": v for k, v in config.items()}}
+
+
+def starting_trials(families: tuple[str, ...], task: str) -> list[dict[str, Any]]:
+    """Every family's defaults first, in registry order, then each family's portfolio."""
+    specs = [MODELS[key] for key in families]
+    firsts = [default_trial(spec, task) for spec in specs]
+    return firsts + [default_trial(spec, task, dict(extra)) for spec in specs
+                     for extra in spec.portfolio]
 
 
 class TrialStopped(optuna.TrialPruned):
@@ -124,8 +134,8 @@ class Search:
 
     def run(self, study: optuna.Study) -> str:
         """Run trials until a budget ends or a cancel is asked for; returns why it stopped."""
-        for key in self.families:
-            study.enqueue_trial(default_trial(MODELS[key], self.problem.task))
+        for params in starting_trials(self.families, self.problem.task):
+            study.enqueue_trial(params)
         study.optimize(self._objective, n_trials=self.budget.max_trials,
                        callbacks=[self._after_trial], gc_after_trial=False)
         return self.stop_reason or "trials"

@@ -37,6 +37,9 @@ class ModelSpec:
         defaults: strong starting hyperparameters, tried first.
         class_space: extra distributions used for classification only.
         early_stopping: the estimator exposes boosting rounds tuned by early stopping.
+        portfolio: further starting configurations (overrides of ``defaults``), tried after
+            every family's defaults and before sampling; generic, from published AutoML
+            portfolios, not tuned on any table we report.
         max_train_rows: trials and refits of the family use a seeded subsample of at most
             this many training rows (bounds the cost of slow families on large tables).
     """
@@ -50,6 +53,7 @@ class ModelSpec:
     defaults: Mapping[str, Any]
     class_space: Mapping[str, BaseDistribution] = field(default_factory=dict)
     early_stopping: bool = False
+    portfolio: tuple[Mapping[str, Any], ...] = ()
     max_train_rows: int | None = None
 
     def space_for(self, task: str) -> dict[str, BaseDistribution]:
@@ -58,5 +62,9 @@ class ModelSpec:
 
     def defaults_for(self, task: str) -> dict[str, Any]:
         """The default hyperparameters for one task, limited to its space."""
+        return self.config_for(task, {})
+
+    def config_for(self, task: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults with some values replaced, limited to the task's space."""
         space = self.space_for(task)
-        return {k: v for k, v in self.defaults.items() if k in space}
+        return {k: v for k, v in {**self.defaults, **overrides}.items() if k in space}

@@ -31,9 +31,11 @@ RANDOM_FOREST = ModelSpec(
     key="random_forest", label="Random forest", tasks=(CLASSIFICATION, REGRESSION), style="dense",
     factory=_factory("RandomForestClassifier", "RandomForestRegressor"),
     space=SPACE, class_space=CLASS_SPACE, defaults=DEFAULTS, max_train_rows=50_000,
+    portfolio=({"max_features": 0.2, "min_samples_leaf": 2},),
 )
 EXTRA_TREES = ModelSpec(
     key="extra_trees", label="Extra trees", tasks=(CLASSIFICATION, REGRESSION), style="dense",
     factory=_factory("ExtraTreesClassifier", "ExtraTreesRegressor"),
     space=SPACE, class_space=CLASS_SPACE, defaults=DEFAULTS, max_train_rows=50_000,
+    portfolio=({"max_features": 1.0, "min_samples_leaf": 1},),
 )

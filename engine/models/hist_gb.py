@@ -35,4 +35,6 @@ SPEC = ModelSpec(
     class_space={"class_weight": Cat([None, "balanced"])},
     defaults={"learning_rate": 0.1, "max_leaf_nodes": 31, "min_samples_leaf": 20,
               "l2_regularization": 1e-4, "class_weight": None},
+    portfolio=({"learning_rate": 0.05, "max_leaf_nodes": 63, "min_samples_leaf": 10,
+                "l2_regularization": 1.0},),
 )

@@ -41,4 +41,10 @@ SPEC = ModelSpec(
               "colsample_bytree": 0.8, "reg_lambda": 1e-3, "reg_alpha": 1e-3,
               "class_weight": None},
     early_stopping=True,
+    portfolio=(
+        {"learning_rate": 0.03, "num_leaves": 128, "min_child_samples": 3,
+         "colsample_bytree": 0.9},
+        {"learning_rate": 0.05, "num_leaves": 8, "min_child_samples": 40, "colsample_bytree": 0.5,
+         "reg_lambda": 1.0},
+    ),
 )

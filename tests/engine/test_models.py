@@ -61,3 +61,12 @@ def test_every_task_has_several_families():
     assert len(models_for("classification")) >= 5 and len(models_for("regression")) >= 5
     assert all(isinstance(d, optuna.distributions.BaseDistribution)
                for spec in MODELS.values() for d in spec.space_for(spec.tasks[0]).values())
+
+
+@pytest.mark.parametrize("key, task", CASES)
+def test_portfolio_configurations_lie_inside_the_search_space(key, task):
+    spec = MODELS[key]
+    space = spec.space_for(task)
+    for extra in spec.portfolio:
+        for name, value in spec.config_for(task, extra).items():
+            assert space[name]._contains(space[name].to_internal_repr(value)), (name, value)
