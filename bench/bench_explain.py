@@ -30,7 +30,8 @@ GLOBAL_SECONDS = 6.0
 LOCAL_REPEATS = 20
 
 
-def table(n: int, n_numeric: int, n_categorical: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+def table(n: int, n_numeric: int, n_categorical: int,
+          seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
     """Numbers and categories with a nonlinear signal in a few of them; binary target."""
     rng = np.random.default_rng(seed)
     X = pd.DataFrame(rng.normal(size=(n, n_numeric)), columns=[f"num{i}" for i in range(n_numeric)])

@@ -12,6 +12,11 @@ from engine.run import cancel_run, create_run, execute_run, start_run
 from engine.samples import SAMPLES, load_sample
 from engine.settings import RunSettings, describe_validation, estimate_run_seconds
 from engine.store import default_runs_dir
+from engine.report import REPORT_TEXTS, SPLITS, ModelReport, ThresholdPoint, best_threshold, \
+    has_test_set, model_metrics_frame, model_report, report_figures, report_splits, \
+    save_threshold, saved_threshold, score_on_test, threshold_point
+from engine.report_html import report_html
+from engine.figures import figure_confusion
 
 __all__ = [
     "METRICS", "MODELS", "ROLES", "SAMPLES", "EngineError", "RunInfo", "RunSettings", "Table",
@@ -20,4 +25,7 @@ __all__ = [
     "leaderboard_frame", "list_runs", "load_model", "load_sample", "load_table", "metrics_for",
     "models_for", "predict_frame", "prepare_target", "profile_frame", "start_run",
     "suggest_task", "trials_frame",
+    "REPORT_TEXTS", "SPLITS", "ModelReport", "ThresholdPoint", "best_threshold", "has_test_set",
+    "model_metrics_frame", "model_report", "report_figures", "report_html", "report_splits",
+    "save_threshold", "saved_threshold", "score_on_test", "threshold_point", "figure_confusion",
 ]

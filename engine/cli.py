@@ -15,6 +15,7 @@ import psutil
 from engine.data import load_table
 from engine.errors import EngineError
 from engine.fitted import predict_frame
+from engine.report_html import report_html
 from engine.results import get_run, leaderboard_frame, list_runs
 from engine.run import cancel_run, create_run, execute_run
 from engine.settings import RunSettings
@@ -58,6 +59,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("runs", help="list runs")
     cancel = sub.add_parser("cancel", help="cancel a running run")
     cancel.add_argument("run_id")
+    report = sub.add_parser("report", help="write a model's report as one self-contained HTML "
+                            "file (metrics and interactive charts)")
+    report.add_argument("run_id")
+    report.add_argument("--model", type=int, help="model id (default: the run's best model)")
+    report.add_argument("--compare", type=int, help="a second model whose curves are overlaid")
+    report.add_argument("--out", required=True, type=Path)
     worker = sub.add_parser("worker", help=argparse.SUPPRESS)
     worker.add_argument("run_id")
     for command in sub.choices.values():
@@ -139,13 +146,21 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    page = report_html(args.run_id, args.model, runs_dir=args.runs_dir, compare_id=args.compare)
+    args.out.write_text(page, encoding="utf-8")
+    print(f"report written to {args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     execute_run(args.run_id, args.runs_dir)
     return 0
 
 
 COMMANDS = {"run": cmd_run, "leaderboard": cmd_leaderboard, "predict": cmd_predict,
-            "runs": cmd_runs, "cancel": cmd_cancel, "worker": cmd_worker}
+            "runs": cmd_runs, "cancel": cmd_cancel, "worker": cmd_worker,
+            "report": cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:

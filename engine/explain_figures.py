@@ -53,9 +53,9 @@ def figure_importance(importance: pd.DataFrame, permutation: pd.DataFrame | None
                         subplot_titles=None)
     class_columns = [c for c in shown.columns if c.startswith("class: ")]
     for column in class_columns or ["importance"]:
-        share = shown[column] / (len(class_columns) or 1)
-        fig.add_trace(go.Bar(x=share, y=shown["feature"], orientation="h",
-                             name=column.removeprefix("class: ") if class_columns else words["importance"],
+        share = shown[column] / (len(class_columns) or 1)  # the stack adds up to the mean
+        name = column.removeprefix("class: ") if class_columns else words["importance"]
+        fig.add_trace(go.Bar(x=share, y=shown["feature"], orientation="h", name=name,
                              marker_color=None if class_columns else BAR), row=1, col=1)
     fig.update_xaxes(title_text=words["importance"], row=1, col=1)
     if permutation is not None:
@@ -158,12 +158,12 @@ def figure_waterfall(frame: pd.DataFrame, *, labels: dict[str, str] | None = Non
              "output": lambda r: words["output"]}
     measures = {"base": "absolute", "feature": "relative", "others": "relative",
                 "output": "absolute"}
+    signed = {"base": "{:.4g}", "feature": "{:+.4g}", "others": "{:+.4g}", "output": "{:.4g}"}
     rows = list(frame.itertuples(index=False))
     fig = go.Figure(go.Waterfall(
-        orientation="h", y=[names[r.kind](r) for r in rows], measure=[measures[r.kind] for r in rows],
-        x=[r.contribution for r in rows],
-        text=[f"{r.contribution:+.4g}" if r.kind in ("feature", "others") else f"{r.contribution:.4g}"
-              for r in rows], textposition="outside"))
+        orientation="h", y=[names[r.kind](r) for r in rows],
+        measure=[measures[r.kind] for r in rows], x=[r.contribution for r in rows],
+        text=[signed[r.kind].format(r.contribution) for r in rows], textposition="outside"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text=words["contribution"])
     fig.update_layout(height=max(300, 28 * len(rows) + 120), margin={"l": 10, "r": 10, "t": 30},

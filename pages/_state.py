@@ -174,3 +174,14 @@ def selected_model() -> tuple[str, int] | None:
     if run_id and model and model.isdigit():
         st.session_state[SELECTED_MODEL] = (run_id, int(model))
     return st.session_state.get(SELECTED_MODEL)
+
+
+# Model page
+COST_FP = "model_cost_fp"          # widget: cost of one false positive (threshold tool)
+COST_FN = "model_cost_fn"          # widget: cost of one false negative
+
+
+def model_widget(name: str, run_id: str, model_id: int) -> str:
+    """Widget key of one model's report (split, compare, curves, threshold): each model keeps
+    its own choices and starts from its own defaults."""
+    return f"model_{name}:{run_id}:{model_id}"

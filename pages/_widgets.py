@@ -68,6 +68,13 @@ def model_name(family: str, kind: str = "single") -> str:
     return family_name(family) if kind == "single" else kind_name(kind)
 
 
+def dtype_name(dtype: str) -> str:
+    """A column's storage type in plain words (integer, decimal, date/time, ...)."""
+    kinds = (("int", "integer"), ("float", "decimal"), ("bool", "boolean"),
+             ("datetime", "datetime"), ("date", "datetime"))
+    return t(f"dtype.{next((k for prefix, k in kinds if dtype.startswith(prefix)), 'text')}")
+
+
 def members(members_json: str) -> list[tuple[int, float]]:
     """(model id, weight) of an ensemble's members, from a leaderboard row's ``members``."""
     return [(int(m["model_id"]), float(m["weight"])) for m in json.loads(members_json or "[]")]
@@ -99,7 +106,7 @@ def summary(settings: RunSettings, frame: pd.DataFrame, *, has_validation_file: 
         limits.append(t("summary.budget_trials", n=settings.max_trials))
     if settings.patience:
         limits.append(t("summary.budget_patience", n=settings.patience))
-    models = ", ".join(family_name(m) for m in settings.models or ())
+    models = t("summary.joiner").join(family_name(m) for m in settings.models or ())
     lines = [
         t("summary.data", name=_state.get(_state.DATA_NAME, ""), rows=n_rows, cols=n_cols),
         t("summary.target", target=settings.target, task=task_name(settings.task)),
@@ -140,7 +147,7 @@ def leaderboard_table(board: pd.DataFrame, metric: str, *, all_metrics: bool,
         "best": board["is_best"].map({True: "★", False: ""}),
         "model_id": board["model_id"],
         "model": [model_name(f, k) if k == "single" else
-                  t("board.ensemble_of", ids=", ".join(f"#{i}" for i, _ in members(m)))
+                  t("board.ensemble_of", ids=t("summary.joiner").join(f"#{i}" for i, _ in members(m)))
                   for f, k, m in zip(board["family"], board["kind"], board["members"])],
         "kind": board["kind"].map(kind_name),
         "score": board["score"],

@@ -5,7 +5,7 @@ import streamlit as st
 from engine import ROLES, SAMPLES, infer_roles, load_sample, load_table, profile_frame
 from pages import _state
 from pages._i18n import role_name, t, task_name
-from pages._widgets import call, distribution_chart
+from pages._widgets import call, distribution_chart, dtype_name
 
 _state.require_app(__file__)
 
@@ -67,7 +67,8 @@ if cached is None or cached[0] != signature:
     cached = (signature, profile_frame(frame, roles))
     _state.put(_state.PROFILE, cached)
 profile = cached[1]
-table = profile[["column", "role", "dtype", "missing_pct", "unique", "example"]].assign(
+table = profile[["column", "role", "missing_pct", "unique", "example"]].assign(
+    dtype=profile["dtype"].map(dtype_name),
     distribution=[h if len(h) else list(top.values())
                   for h, top in zip(profile["histogram"], profile["top_values"])],
     is_target=profile["column"] == target)

@@ -79,7 +79,7 @@ with st.container(border=True):
     if row["kind"] != "single":
         names = dict(zip(board["model_id"], board["family"]))
         weighted = row["kind"] == "voting"  # a stacking's meta-model has no member weights
-        st.markdown(t("board.members", members=", ".join(
+        st.markdown(t("board.members", members=t("summary.joiner").join(
             f"#{i} {model_name(names[i])}" + (f" ({w:.0%})" if weighted else "")
             for i, w in members(row["members"]) if i in names)))
     with st.expander(t("board.params")):

@@ -35,7 +35,7 @@ def show_run(run_id: str, *, polling: bool) -> None:
     st.caption(t("run.status_line", run_id=run_id, status=status_name(info.status),
                  target=settings.target))
     budget = settings.time_budget
-    st.progress(min(info.elapsed_s / budget, 1.0) if info.status in LIVE else 1.0,
+    st.progress(min(info.elapsed_s / budget, 1.0),
                 text=t("run.time_progress", elapsed=duration_text(info.elapsed_s),
                        budget=duration_text(budget)))
     if settings.max_trials:
@@ -46,8 +46,10 @@ def show_run(run_id: str, *, polling: bool) -> None:
     best.metric(t("run.best_score"), score_text(info.best_score))
     done.metric(t("run.trials_done"), info.n_trials_done)
     failed.metric(t("run.trials_failed"), info.n_failed)
-    remaining = max(budget - info.elapsed_s, 0.0) if info.status in LIVE else 0.0
-    left.metric(t("run.time_left"), duration_text(remaining))
+    if info.status in LIVE:
+        left.metric(t("run.time_left"), duration_text(max(budget - info.elapsed_s, 0.0)))
+    else:
+        left.metric(t("run.duration"), duration_text(info.elapsed_s))
 
     if info.status in LIVE:
         asked = run_id in _state.get(_state.CANCEL_ASKED, ())

@@ -6,7 +6,7 @@ import streamlit as st
 from engine import delete_run, list_runs
 from pages import _state
 from pages._i18n import metric_name, status_name, t, task_name
-from pages._widgets import attempt, call, runs_dir
+from pages._widgets import attempt, call, duration_text, runs_dir
 
 _state.require_app(__file__)
 
@@ -30,9 +30,10 @@ table = pd.DataFrame({
     "target": runs["target"],
     "metric": runs["metric"].map(metric_name),
     "best_score": runs["best_score"],
+    "best_model": runs["best_model"].map(lambda m: "" if pd.isna(m) else f"#{int(m)}"),
     "n_models": runs["n_models"],
-    "started_at": started.dt.strftime("%Y-%m-%d %H:%M:%S"),
-    "duration_min": runs["duration_s"] / 60,
+    "started_at": started.dt.strftime("%Y-%m-%d %H:%M"),
+    "duration": runs["duration_s"].map(duration_text),
 })
 st.caption(t("runs.hint", n=len(table)))
 event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
@@ -44,10 +45,10 @@ event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="
                          "metric": st.column_config.TextColumn(t("runs.metric")),
                          "best_score": st.column_config.NumberColumn(t("runs.best_score"),
                                                                      format="%.4f"),
+                         "best_model": st.column_config.TextColumn(t("runs.best_model")),
                          "n_models": st.column_config.NumberColumn(t("runs.n_models")),
                          "started_at": st.column_config.TextColumn(t("runs.started_at")),
-                         "duration_min": st.column_config.NumberColumn(t("runs.duration"),
-                                                                       format="%.1f"),
+                         "duration": st.column_config.TextColumn(t("runs.duration")),
                      })
 rows = event.selection.rows
 if not rows:

@@ -15,8 +15,9 @@ Typical use::
     prediction, local = whatif(explainer, edited_row)
 """
 
+from engine.explain._cost import estimate_seconds, seconds_per_prediction
 from engine.explain._explainer import (METHODS, Explainer, build_explainer, choose_method,
-                                       estimate_seconds, explain, whatif)
+                                       explain, whatif)
 from engine.explain._explanation import (LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY,
                                          RAW_SCORE, Explanation, importance_frame,
                                          raw_contributions)
@@ -30,5 +31,5 @@ __all__ = [
     "ExplainSettings", "Explainer", "Explanation", "beeswarm_frame", "build_explainer",
     "choose_method", "dependence_frame", "estimate_seconds", "explain", "importance_frame",
     "interaction_feature", "permutation_importance_frame", "raw_contributions",
-    "waterfall_frame", "whatif",
+    "seconds_per_prediction", "waterfall_frame", "whatif",
 ]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.explain._explanation import LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY, RAW_SCORE
+from engine.explain._explanation import (LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY,
+                                         RAW_SCORE)
 from engine.explain._model import ModelView, as_outputs
 from engine.explain._settings import ExplainSettings, sample_rows
 from engine.models import REGRESSION
@@ -25,12 +26,14 @@ LINEAR = ("LogisticRegression", "ElasticNet", "Lasso", "Ridge", "LinearRegressio
 # 2-core reference machine while a search shared it.
 SHAP_TREE_SECONDS = 6.0e-10
 LIGHTGBM_SECONDS = 1.0e-8
+LINEAR_SECONDS = 2.0e-7  # per row, feature and output
 
 
 def output_space(view: ModelView, *, averages_probabilities: bool = False) -> str:
     """Units of the estimator's raw output."""
     if view.task == REGRESSION:
-        objective = getattr(view.estimator, "objective_", None) or getattr(view.estimator, "loss", "")
+        est = view.estimator
+        objective = getattr(est, "objective_", None) or getattr(est, "loss", "")
         return LOG_PREDICTION if objective in LOG_LINK_OBJECTIVES else PREDICTION
     if averages_probabilities:
         return PROBABILITY
@@ -43,12 +46,17 @@ class LightGBMTree:
     method = "tree"
     fidelity = None
 
-    def __init__(self, view: ModelView, background: pd.DataFrame,
-                 settings: ExplainSettings) -> None:
+    def __init__(self, view: ModelView, n_jobs: int) -> None:
         self.view = view
-        self.n_jobs = settings.n_jobs
+        self.n_jobs = n_jobs
         self.feature_names, self.origins = view.names()
         self.output_space = output_space(view)
+
+    @classmethod
+    def fit(cls, view: ModelView, background: pd.DataFrame,
+            settings: ExplainSettings) -> LightGBMTree:
+        """Nothing to learn: LightGBM explains itself."""
+        return cls(view, settings.n_jobs)
 
     def contributions(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Contributions ``(n, f, k)``, bases ``(n, k)`` and engineered values ``(n, f)``."""
@@ -70,15 +78,19 @@ class ShapTree:
     method = "tree"
     fidelity = None
 
-    def __init__(self, view: ModelView, background: pd.DataFrame,
-                 settings: ExplainSettings) -> None:
-        import shap
-
+    def __init__(self, view: ModelView, explainer: object) -> None:
         self.view = view
+        self.explainer = explainer
         self.feature_names, self.origins = view.names()
         self.forest = type(view.estimator).__name__ in FORESTS
         self.output_space = output_space(view, averages_probabilities=self.forest)
-        self.explainer = shap.TreeExplainer(view.estimator)
+
+    @classmethod
+    def fit(cls, view: ModelView, background: pd.DataFrame, settings: ExplainSettings) -> ShapTree:
+        """Read the trees into shap (no background: path-dependent tree SHAP)."""
+        import shap
+
+        return cls(view, shap.TreeExplainer(view.estimator))
 
     def contributions(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Contributions ``(n, f, k)``, bases ``(n, k)`` and engineered values ``(n, f)``."""
@@ -140,17 +152,21 @@ class Linear:
     method = "linear"
     fidelity = None
 
-    def __init__(self, view: ModelView, background: pd.DataFrame,
-                 settings: ExplainSettings) -> None:
-        import shap
-
+    def __init__(self, view: ModelView, explainer: object) -> None:
         self.view = view
+        self.explainer = explainer
         self.feature_names, self.origins = view.names()
         self.output_space = output_space(view)
+
+    @classmethod
+    def fit(cls, view: ModelView, background: pd.DataFrame, settings: ExplainSettings) -> Linear:
+        """Take the engineered features' means over a background sample."""
+        import shap
+
         _, matrix = view.engineered(sample_rows(background, settings.background_rows,
                                                 settings.seed))
         masker = shap.maskers.Independent(matrix, max_samples=len(matrix))
-        self.explainer = shap.LinearExplainer(view.estimator, masker)
+        return cls(view, shap.LinearExplainer(view.estimator, masker))
 
     def contributions(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Contributions ``(n, f, k)``, bases ``(n, k)`` and engineered values ``(n, f)``."""
@@ -162,4 +178,4 @@ class Linear:
 
     def seconds_per_row(self) -> float:
         """Estimated seconds to explain one row."""
-        return 2e-7 * len(self.feature_names) * max(self.view.n_outputs, 1)
+        return LINEAR_SECONDS * len(self.feature_names) * self.view.n_outputs

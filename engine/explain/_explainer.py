@@ -6,20 +6,15 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import EngineError
-from engine.explain._exact import (BOOSTED, FORESTS, LIGHTGBM, LIGHTGBM_SECONDS, LINEAR,
-                                   SHAP_TREE_SECONDS, Linear, LightGBMTree, ShapTree,
-                                   lightgbm_work, shap_tree_supports, tree_work)
+from engine.explain._cost import FEATURIZE_SECONDS_PER_ROW, estimate_seconds
+from engine.explain._exact import (BOOSTED, FORESTS, LIGHTGBM, LINEAR, Linear, LightGBMTree,
+                                   ShapTree, shap_tree_supports)
 from engine.explain._explanation import Explanation
-from engine.explain._model import ModelView, view_model
+from engine.explain._model import Method, ModelView, view_model
 from engine.explain._settings import ExplainSettings
-from engine.explain._surrogate import (FIT_SECONDS_PER_ROUND, SURROGATE_SECONDS_PER_ROW, Kernel,
-                                       Mimic, kernel_samples)
+from engine.explain._surrogate import Kernel, Mimic
 
 AUTO = "auto"
-SHAP_IMPORT_SECONDS = 1.5
-FEATURIZE_SECONDS_PER_ROW = 2e-5
-DEFAULT_PREDICTION_SECONDS = 2e-5
-DEFAULT_TREE_WORK = 300 * 1000 * 15 ** 2  # a forest of 300 trees, 1000 leaves, depth 15
 
 # The exact explainer of each estimator class (by class name); everything else is mimicked.
 EXACT: dict[str, tuple[str, type]] = {
@@ -37,9 +32,10 @@ class Explainer:
     Build it with :func:`build_explainer`; pages keep it cached for what-if edits.
     """
 
-    def __init__(self, view: ModelView, impl: object) -> None:
+    def __init__(self, view: ModelView, impl: Method, n_jobs: int) -> None:
         self.view = view
         self.impl = impl
+        self.n_jobs = n_jobs
 
     @property
     def method(self) -> str:
@@ -53,9 +49,12 @@ class Explainer:
 
     def explain(self, X: pd.DataFrame) -> Explanation:
         """Contributions of every feature to the model's output for each row of ``X``."""
+        from threadpoolctl import threadpool_limits
+
         if len(X) == 0:
             raise EngineError("There are no rows to explain.")
-        values, base, data = self.impl.contributions(X)
+        with threadpool_limits(limits=self.n_jobs):
+            values, base, data = self.impl.contributions(X)
         output = base + values.sum(axis=1)
         if values.shape[2] == 1:
             values, base, output = values[:, :, 0], base[:, 0], output[:, 0]
@@ -132,7 +131,11 @@ def build_explainer(model: object, *, task: str, roles: dict[str, str],
     if method not in builders:
         raise EngineError(f"The {method} explainer does not fit a {type(view.estimator).__name__} "
                           "model; use 'mimic' or 'kernel' instead.")
-    return Explainer(view, builders[method](view, background, settings))
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=settings.n_jobs):
+        impl = builders[method].fit(view, background, settings)
+    return Explainer(view, impl, settings.n_jobs)
 
 
 def explain(model: object, X: pd.DataFrame, *, task: str, roles: dict[str, str],
@@ -158,42 +161,3 @@ def whatif(explainer: Explainer, row: pd.DataFrame) -> tuple[float | np.ndarray,
     row = coerce_frame(row, explainer.view.roles)
     prediction = explainer.predict(row)[0]
     return (float(prediction) if np.ndim(prediction) == 0 else prediction), explainer.explain(row)
-
-
-def estimate_seconds(method: str, n_rows: int, n_features: int, *, n_outputs: int = 1,
-                     model: object | None = None,
-                     seconds_per_prediction: float = DEFAULT_PREDICTION_SECONDS,
-                     settings: ExplainSettings = ExplainSettings()) -> float:
-    """Seconds to build an explainer and explain ``n_rows`` rows, known before starting.
-
-    Args:
-        method: ``tree``, ``linear``, ``mimic`` or ``kernel``.
-        n_rows: rows to explain.
-        n_features: uploaded columns the model uses (the kernel explainer's cost grows with them).
-        n_outputs: 1, or the number of classes of a multiclass task.
-        model: the fitted pipeline or estimator, to size tree SHAP from its trees.
-        seconds_per_prediction: the model's prediction time per row (mimic, kernel).
-        settings: the sample sizes the explainer will use.
-    """
-    estimator = getattr(model, "named_steps", {}).get("model", model)
-    featurize = FEATURIZE_SECONDS_PER_ROW * n_rows
-    if method == "tree":
-        if type(estimator).__name__ in LIGHTGBM:
-            per_row = LIGHTGBM_SECONDS * lightgbm_work(estimator) / settings.n_jobs
-            return featurize + per_row * n_rows
-        work = tree_work(estimator) if estimator is not None else DEFAULT_TREE_WORK
-        return SHAP_IMPORT_SECONDS + featurize + SHAP_TREE_SECONDS * work * n_rows
-    if method == "linear":
-        return SHAP_IMPORT_SECONDS + featurize + 2e-7 * max(n_features, 1) * n_outputs * n_rows
-    if method == "mimic":
-        rows = settings.mimic_rows
-        fit = (FIT_SECONDS_PER_ROUND * settings.mimic_rounds * n_outputs * max(rows / 1000, 0.2)
-               / settings.n_jobs)
-        return (rows * (seconds_per_prediction + FEATURIZE_SECONDS_PER_ROW) + fit + featurize
-                + SURROGATE_SECONDS_PER_ROW * n_outputs * n_rows / settings.n_jobs)
-    if method == "kernel":
-        samples = kernel_samples(n_features, settings)
-        return (SHAP_IMPORT_SECONDS + n_rows * samples * settings.kernel_background
-                * seconds_per_prediction)
-    raise EngineError(f"Unknown explanation method '{method}'; choose from: "
-                      f"{', '.join(METHODS[1:])}.")

@@ -90,7 +90,8 @@ class Explanation:
             raise EngineError(f"'{label}' is not a class of this model; choose one of "
                               f"{', '.join(map(str, self.classes))}.")
         sign, offset = _OTHER_CLASS[self.output_space]
-        return replace(self, values=sign * self.values, base_values=offset + sign * self.base_values,
+        return replace(self, values=sign * self.values,
+                       base_values=offset + sign * self.base_values,
                        output=offset + sign * self.output, output_classes=(label,))
 
     def take(self, positions: list[int] | np.ndarray) -> Explanation:

@@ -8,6 +8,7 @@ import pandas as pd
 from engine.errors import EngineError
 from engine.explain._explanation import Explanation, importance_frame
 
+MISSING = "(missing)"
 MIN_INTERACTION_ROWS = 10
 DEPENDENCE_BINS = 10
 
@@ -18,14 +19,14 @@ def _single(expl: Explanation) -> Explanation:
     return expl
 
 
-def _display(expl: Explanation, i: int, j: int) -> str:
-    """One feature value as text: the uploaded value for raw columns, else the engineered one."""
+def _display(expl: Explanation, j: int) -> list[str]:
+    """A feature's values as text: the uploaded values when the feature is a whole uploaded
+    column, else the engineered numbers."""
     name = expl.feature_names[j]
     if name == expl.origins[j] and name in expl.rows.columns:
-        value = expl.rows[name].iloc[i]
-        return "(missing)" if pd.isna(value) else str(value)
-    value = expl.data[i, j]
-    return "(missing)" if np.isnan(value) else f"{value:.4g}"
+        column = expl.rows[name]
+        return [MISSING if pd.isna(v) else str(v) for v in column.tolist()]
+    return [MISSING if np.isnan(v) else f"{v:.4g}" for v in expl.data[:, j].tolist()]
 
 
 def _position(expl: Explanation, feature: str) -> int:
@@ -36,8 +37,7 @@ def _position(expl: Explanation, feature: str) -> int:
 
 def _percentile(column: np.ndarray) -> np.ndarray:
     """Values as their rank in 0..1 (NaN stays NaN), so one outlier does not wash out colours."""
-    ranks = pd.Series(column).rank(pct=True).to_numpy()
-    return ranks
+    return pd.Series(column).rank(pct=True).to_numpy()
 
 
 def beeswarm_frame(expl: Explanation, *, max_features: int = 12, max_rows: int = 1000,
@@ -59,7 +59,7 @@ def beeswarm_frame(expl: Explanation, *, max_features: int = 12, max_rows: int =
         parts.append(pd.DataFrame({
             "feature": feature, "contribution": expl.values[:, j],
             "colour": _percentile(expl.data[:, j]),
-            "value": [_display(expl, i, j) for i in range(len(expl.output))]}))
+            "value": _display(expl, j)}))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -99,7 +99,8 @@ def interaction_feature(expl: Explanation, feature: str) -> str | None:
     return best
 
 
-def dependence_frame(expl: Explanation, feature: str, *, colour_by: str | None = None) -> pd.DataFrame:
+def dependence_frame(expl: Explanation, feature: str, *,
+                     colour_by: str | None = None) -> pd.DataFrame:
     """Contribution of ``feature`` against its value, for a dependence plot.
 
     Args:
@@ -116,7 +117,7 @@ def dependence_frame(expl: Explanation, feature: str, *, colour_by: str | None =
     j = _position(expl, feature)
     x = expl.data[:, j]
     if not np.isfinite(x).any():
-        x = [_display(expl, i, j) for i in range(len(expl.output))]
+        x = _display(expl, j)
     colour = (expl.data[:, _position(expl, colour_by)] if colour_by is not None
               else np.full(len(expl.output), np.nan))
     return pd.DataFrame({"value": x, "contribution": expl.values[:, j], "colour": colour})
@@ -137,8 +138,9 @@ def waterfall_frame(expl: Explanation, row: int = 0, *, max_features: int = 10) 
     phi = expl.values[row]
     order = np.argsort(-np.abs(phi), kind="stable")
     shown, rest = order[:max_features], order[max_features:]
+    one = expl.take([row])
     records = [("base", "", "", float(expl.base_values[row]))]
-    records += [("feature", expl.feature_names[j], _display(expl, row, j), float(phi[j]))
+    records += [("feature", expl.feature_names[j], _display(one, j)[0], float(phi[j]))
                 for j in shown]
     if len(rest):
         records.append(("others", "", str(len(rest)), float(phi[rest].sum())))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -54,8 +55,7 @@ class ModelView:
     def engineered(self, X: pd.DataFrame) -> tuple[object, np.ndarray]:
         """Rows as the estimator takes them, and the same as a float matrix."""
         out = self.featurizer.transform(X)
-        matrix = out.to_numpy(dtype=float) if hasattr(out, "to_numpy") else np.asarray(out, float)
-        return out, matrix
+        return out, as_matrix(out)
 
     def names(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Engineered feature names and their uploaded origins."""
@@ -76,6 +76,27 @@ class ModelView:
         if self.task == REGRESSION:
             return pred.reshape(-1, 1)
         return pred[:, 1:] if pred.shape[1] == 2 else pred
+
+
+class Method(Protocol):
+    """What every explanation method gives the explainer."""
+
+    method: str
+    output_space: str
+    feature_names: tuple[str, ...]
+    origins: tuple[str, ...]
+    fidelity: float | None
+
+    def contributions(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Contributions ``(n, f, k)``, bases ``(n, k)`` and feature values ``(n, f)``."""
+
+    def seconds_per_row(self) -> float:
+        """Estimated seconds to explain one more row."""
+
+
+def as_matrix(out: object) -> np.ndarray:
+    """A featurizer's output (array or frame) as a float matrix."""
+    return out.to_numpy(dtype=float) if hasattr(out, "to_numpy") else np.asarray(out, float)
 
 
 def view_model(model: object, *, task: str, roles: dict[str, str],

@@ -22,8 +22,9 @@ class ExplainSettings:
             of ``global_rows`` rows would take longer than this.
         global_rows: rows a global view explains (the page samples this many).
         seed: seed of every sample and surrogate.
-        n_jobs: LightGBM threads. One by default: a run's search usually shares the machine,
-            and LightGBM's threads slow down many times over when cores are oversubscribed.
+        n_jobs: threads for LightGBM and for the OpenMP/BLAS pools while explaining. One by
+            default: a run's search usually shares the machine, and OpenMP threads slow down
+            many times over when cores are oversubscribed.
     """
 
     background_rows: int = 1000

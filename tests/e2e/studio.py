@@ -79,7 +79,11 @@ def open_page(page: Page, url: str) -> None:
 
 
 def shot(page: Page, name: str) -> Path:
+    """A screenshot for the reviewer, once every chart on the page is drawn."""
     SCREENSHOTS.mkdir(exist_ok=True)
+    charts = page.locator("[data-testid=stPlotlyChart]")
+    for i in range(charts.count()):
+        charts.nth(i).locator(".main-svg").first.wait_for()
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=path)
     return path
@@ -145,7 +149,7 @@ def visible_text(page: Page) -> str:
             const copy = root.cloneNode(true);
             copy.querySelectorAll('[data-testid=stFileUploaderDropzoneInstructions],'
                 + '[data-testid=stFileUploaderDropzone] button, [data-testid=stElementToolbar],'
-                + '[data-testid=stIconMaterial]')
+                + '[data-testid=stIconMaterial], [data-testid=stAlertDynamicIcon]')
                 .forEach(n => n.remove());
             document.body.appendChild(copy);
             parts.push(copy.innerText);

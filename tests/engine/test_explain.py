@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
 
 from engine import EngineError, coerce_frame, infer_roles, load_sample
 from engine.explain import (ExplainSettings, beeswarm_frame, build_explainer, choose_method,
@@ -26,8 +27,9 @@ SETTINGS = ExplainSettings(mimic_rows=1500, mimic_rounds=200)
 
 def fit(key: str, X: pd.DataFrame, y: np.ndarray, roles: dict[str, str], task: str):
     params = {**MODELS[key].defaults_for(task), **FAST.get(key, {})}
-    return fit_family(MODELS[key], params, X, y, roles=roles, task=task, seed=0,
-                      n_jobs=1).pipeline
+    with threadpool_limits(limits=1):  # OpenMP threads crawl on a busy machine
+        return fit_family(MODELS[key], params, X, y, roles=roles, task=task, seed=0,
+                          n_jobs=1).pipeline
 
 
 def raw_output(pipeline, X: pd.DataFrame, task: str) -> np.ndarray:
@@ -73,7 +75,8 @@ def mixed() -> tuple[pd.DataFrame, dict[str, str], dict[str, np.ndarray]]:
 def one_signal() -> tuple[pd.DataFrame, np.ndarray, dict[str, str]]:
     """One informative column among pure noise."""
     rng = np.random.default_rng(1)
-    X = pd.DataFrame(rng.normal(size=(800, 6)), columns=["signal", *[f"noise{i}" for i in range(5)]])
+    columns = ["signal", *[f"noise{i}" for i in range(5)]]
+    X = pd.DataFrame(rng.normal(size=(800, 6)), columns=columns)
     y = np.sin(2 * X["signal"].to_numpy()) * 3 + X["signal"].to_numpy() + rng.normal(size=800) * 0.2
     return X, y, {c: "numeric" for c in X.columns}
 
@@ -370,14 +373,18 @@ def test_figures_draw_with_translated_labels(fitted, mixed):
 
 
 def test_methods_are_chosen_and_costed(fitted, mixed):
-    X, roles, _ = mixed
-    assert choose_method(fitted("lightgbm-binary")[0], task="classification", roles=roles,
-                         classes=("no", "yes")) == "tree"
-    assert choose_method(fitted("logistic-binary")[0], task="classification", roles=roles,
-                         classes=("no", "yes")) == "linear"
+    X, roles, targets = mixed
+    binary = {"task": "classification", "roles": roles, "classes": ("no", "yes")}
+    assert choose_method(fitted("lightgbm-binary")[0], **binary) == "tree"
+    assert choose_method(fitted("logistic-binary")[0], **binary) == "linear"
+    forest = fitted("forest-binary")[0]
+    assert choose_method(forest, **binary, settings=ExplainSettings(budget_seconds=1e9)) == "tree"
+    assert choose_method(forest, **binary, settings=ExplainSettings(budget_seconds=1e-3)) == "mimic"
+    categorical = fit("hist_gradient_boosting", X, targets["binary"], roles, "classification")
+    assert choose_method(categorical, **binary) == "mimic"  # shap cannot read categorical splits
     small, big = (estimate_seconds("kernel", n, 10) for n in (10, 100))
     assert 0 < small < big
-    for method in ("tree", "linear", "mimic"):
+    for method in ("tree", "linear", "mimic", "permutation"):
         assert 0 < estimate_seconds(method, 1000, 20, model=fitted("lightgbm-binary")[0]) < 60
 
 

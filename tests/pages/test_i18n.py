@@ -26,6 +26,7 @@ DYNAMIC = {
     "history.{}": ("trial", "trials", "pruned", "best", "model"),
     "setup.validation_{}": ("auto", "cv", "holdout", "file"),
     "setup.test_{}": ("none", "fraction", "file"),
+    "dtype.{}": ("integer", "decimal", "boolean", "datetime", "text"),
 }
 
 

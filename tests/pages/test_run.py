@@ -18,7 +18,7 @@ def test_a_reload_reattaches_from_the_url(app, completed_run, shared_runs):
     assert app.session_state[_state.RUN_ID] == completed_run
     assert app.success  # "The run is complete."
     labels = [m.label for m in app.metric]
-    assert labels == ["Best score so far", "Trials done", "Failed trials", "Time left"]
+    assert labels == ["Best score so far", "Trials done", "Failed trials", "Duration"]
     assert float(app.metric[0].value) > 0.9
     board = app.dataframe[0].value
     assert len(board) == len(leaderboard_frame(completed_run, shared_runs))
