@@ -100,12 +100,12 @@ def render(page: Page, url: str, path: str, run_id: str, repeats: int) -> dict[s
         page.wait_for_function(DRAWN, timeout=120_000, polling=50)
         cold.append(page.evaluate("() => performance.now()") / 1000)
         other = "Leaderboard" if path == "run" else "Run"
-        page.get_by_test_id("stSidebarNav").get_by_role("link", name=other).click()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=other, exact=True).click()
         page.wait_for_function(DRAWN, timeout=120_000, polling=50)
         wait_idle(page)
         start = page.evaluate("() => performance.now()")
         page.get_by_test_id("stSidebarNav").get_by_role(
-            "link", name="Run" if path == "run" else "Leaderboard").click()
+            "link", name="Run" if path == "run" else "Leaderboard", exact=True).click()
         page.wait_for_timeout(50)
         page.wait_for_function(DRAWN, timeout=120_000, polling=50)
         switch.append((page.evaluate("() => performance.now()") - start) / 1000)

@@ -18,7 +18,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler, TargetEncoder
+from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
 
 NATIVE = "native"
 DENSE = "dense"
@@ -91,16 +91,40 @@ class Categories(BaseEstimator, TransformerMixin):
         return self.feature_names_in_
 
 
+class CategoryCodes(BaseEstimator, TransformerMixin):
+    """Integer codes of the most frequent levels of each column; missing, rare and unseen
+    values become NaN (boosters treat NaN as missing). Fast on millions of rows."""
+
+    def __init__(self, max_levels: int = NATIVE_MAX_LEVELS) -> None:
+        self.max_levels = max_levels
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> "CategoryCodes":
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.levels_ = []
+        for c in X.columns:
+            counts = X[c].astype(str).where(X[c].notna()).value_counts().sort_index()
+            counts = counts.sort_values(ascending=False, kind="stable")
+            self.levels_.append(list(counts.index[:self.max_levels]))
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        out = np.empty((len(X), len(self.levels_)))
+        for i, (c, levels) in enumerate(zip(self.feature_names_in_, self.levels_)):
+            values = X[c].astype(str).where(X[c].notna())
+            codes = pd.Categorical(values, categories=levels).codes.astype("float64")
+            codes[codes < 0] = np.nan
+            out[:, i] = codes
+        return out
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return self.feature_names_in_
+
+
 def _numbers(style: str) -> object:
     if style == NATIVE:
         return "passthrough"
     return make_pipeline(SimpleImputer(strategy="median", add_indicator=True,
                                        keep_empty_features=True), StandardScaler())
-
-
-def _codes() -> object:
-    return make_pipeline(Categories(), OrdinalEncoder(
-        handle_unknown="use_encoded_value", unknown_value=np.nan, max_categories=NATIVE_MAX_LEVELS))
 
 
 def _one_column(role: str, style: str, levels: int) -> object:
@@ -147,7 +171,7 @@ def build_featurizer(X: pd.DataFrame, roles: dict[str, str], *, style: str) -> C
     steps = [("num", _numbers(style), numbers)] if numbers else []
     singles = [c for c in used if roles[c] not in NUMBER_ROLES]
     if style == NATIVE and (codes := [c for c in singles if roles[c] == "categorical"]):
-        steps.append(("cat", _codes(), codes))
+        steps.append(("cat", CategoryCodes(), codes))
         singles = [c for c in singles if roles[c] != "categorical"]
     names = list(roles)
     for column in singles:

@@ -66,9 +66,10 @@ def threshold_tool(run_id: str, model_id: int, positive: str, figure, labels: di
                  cost_fn=cost_fn)
     if point is None:
         return
-    for col, label, value in zip(st.columns(4), ("precision", "recall", "f1", "cost"),
-                                 (point.precision, point.recall, point.f1, point.cost)):
-        col.metric(t(f"model.{label}"), f"{value:.4f}")
+    names = (t("model.precision"), t("model.recall"), t("model.f1"), t("model.cost"))
+    for col, name, value in zip(st.columns(4), names, (point.precision, point.recall, point.f1,
+                                                        point.cost)):
+        col.metric(name, f"{value:.4f}")
     matrix_col, curve_col = st.columns(2)
     title = t("model.confusion_at", threshold=f"{threshold:.3f}")
     matrix_col.plotly_chart(figure_confusion(point.confusion, labels={**labels["confusion"],
