@@ -55,9 +55,9 @@ def test_test_split_is_disjoint_and_seeded():
 def test_guardrails_fire_on_the_problems_they_name():
     rng = np.random.default_rng(0)
     n = 60
-    frame = pd.DataFrame({"leak": np.r_[np.zeros(57), np.ones(3)], "gappy": np.where(
+    frame = pd.DataFrame({"leak": np.r_[np.zeros(58), np.ones(2)], "gappy": np.where(
         rng.random(n) < 0.7, np.nan, 1.0), "code": [f"c{i}" for i in range(n)],
-        "y": ["a"] * 57 + ["b"] * 3})
+        "y": ["a"] * 58 + ["b"] * 2})
     roles = {"leak": "numeric", "gappy": "numeric", "code": "id"}
     checks = {g["check"] for g in guardrails(frame, "y", roles, "classification")}
     assert checks == {"too_little_data", "class_imbalance", "missing_values", "dropped_columns",
