@@ -404,28 +404,37 @@ def cmd_overhead(args: argparse.Namespace) -> list[dict[str, Any]]:
                       budget=args.time_budget, extra=extra)
     facts = run_facts(proc, runs_dir, args.time_budget)
     _, models = store_rows(runs_dir, facts["run_id"])
-    single = sorted((m for m in models if m["kind"] == "single" and m["status"] == "completed"),
+    # every trial (pruned ones too) for the gaps between trials; only completed trials have
+    # fit_time and predict_time (a pruned trial's row keeps its duration only)
+    trials = sorted((m for m in models if m["kind"] == "single" and m["duration"] is not None),
                     key=lambda m: m["model_id"])
     per_trial = []
     prev_end = None
-    for m in single:
-        over = m["duration"] - (m["fit_time"] or 0.0) - (m["predict_time"] or 0.0)
+    for m in trials:
+        done = m["status"] == "completed"
+        over = m["duration"] - (m["fit_time"] or 0.0) - (m["predict_time"] or 0.0) if done else None
         gap = None if prev_end is None else m["started_at"] - prev_end
         prev_end = m["started_at"] + m["duration"]
-        per_trial.append({"model_id": m["model_id"], "duration": m["duration"],
-                          "fit_time": m["fit_time"], "predict_time": m["predict_time"],
-                          "in_trial_overhead": over, "gap_before": gap})
-    n = len(single)
-    over = [t["in_trial_overhead"] for t in per_trial]
+        per_trial.append({"model_id": m["model_id"], "status": m["status"],
+                          "duration": m["duration"], "fit_time": m["fit_time"],
+                          "predict_time": m["predict_time"], "in_trial_overhead": over,
+                          "gap_before": gap})
+    completed = [t for t in per_trial if t["status"] == "completed"]
+    n = len(completed)
+    n_all = len(per_trial)
+    over = [t["in_trial_overhead"] for t in completed]
     gaps = [t["gap_before"] for t in per_trial if t["gap_before"] is not None]
-    durations = [t["duration"] for t in per_trial]
-    fits = [t["fit_time"] for t in per_trial]
-    preds = [t["predict_time"] for t in per_trial]
-    search_span = (facts["t_last_trial_end"] - facts["t_search_start"]) if n else float("nan")
+    durations = [t["duration"] for t in completed]
+    fits = [t["fit_time"] for t in completed]
+    preds = [t["predict_time"] for t in completed]
+    search_span = (facts["t_last_trial_end"] - facts["t_search_start"]) if n_all else float("nan")
     summary = {
-        "model": args.model, "trials": n, "validation": facts.get("validation"),
-        "wall": round(proc.wall, 3), "wall_per_trial": proc.wall / n if n else None,
-        "search_span": search_span, "search_span_per_trial": search_span / n if n else None,
+        "model": args.model, "trials_completed": n, "trials_all": n_all,
+        "trials_pruned": facts.get("trials_pruned"), "validation": facts.get("validation"),
+        "wall": round(proc.wall, 3), "wall_per_trial": proc.wall / n_all if n_all else None,
+        "wall_per_completed_trial": proc.wall / n if n else None,
+        "search_span": search_span,
+        "search_span_per_trial": search_span / n_all if n_all else None,
         "duration_median": statistics.median(durations), "duration_mean": statistics.mean(durations),
         "fit_median": statistics.median(fits), "predict_median": statistics.median(preds),
         "overhead_median": statistics.median(over), "overhead_mean": statistics.mean(over),
@@ -438,7 +447,7 @@ def cmd_overhead(args: argparse.Namespace) -> list[dict[str, Any]]:
         "exit_s": facts["exit_s"], "n_models": facts.get("n_models"),
         "load1_start": proc.load1_start, "load1_end": proc.load1_end, "run_id": facts["run_id"],
     }
-    print_table(per_trial, ["model_id", "duration", "fit_time", "predict_time",
+    print_table(per_trial, ["model_id", "status", "duration", "fit_time", "predict_time",
                             "in_trial_overhead", "gap_before"], "overhead: per trial (s)")
     keys = list(summary)
     print_table([{"figure": k, "value": summary[k]} for k in keys], ["figure", "value"],

@@ -81,8 +81,8 @@ def global_view(name: str, model: Any, held: pd.DataFrame, roles: dict[str, str]
     n = rows or min(explainer.rows_within(GLOBAL_SECONDS - build_s), MAX_GLOBAL_ROWS)
     sample = held.sample(n=min(n, len(held)), random_state=0)
     guess = estimate_seconds(explainer.method.split("+")[0], len(sample), held.shape[1],
-                             model=model, seconds_per_prediction=seconds_per_prediction(
-                                 model, held), settings=settings)
+                             model=model, n_background=len(held), settings=settings,
+                             seconds_per_prediction=seconds_per_prediction(model, held))
     expl, explain_s = timed(lambda: explainer.explain(sample))
     ranking, rank_s = timed(lambda: importance_frame(raw_contributions(expl)))
     fidelity = "" if expl.fidelity is None else f", surrogate fidelity R2 {expl.fidelity:.3f}"

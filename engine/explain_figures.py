@@ -6,8 +6,13 @@ a Japanese page passes its own. Keys and English defaults are in ``LABELS``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 LABELS = {
     "feature": "Feature",
@@ -32,7 +37,7 @@ def _words(labels: dict[str, str] | None) -> dict[str, str]:
 
 
 def figure_importance(importance: pd.DataFrame, permutation: pd.DataFrame | None = None, *,
-                      top: int = 20, labels: dict[str, str] | None = None) -> object:
+                      top: int = 20, labels: dict[str, str] | None = None) -> go.Figure:
     """Horizontal bars of mean |contribution| (stacked by class when multiclass), with the
     permutation importance beside them when given.
 
@@ -81,7 +86,7 @@ def _swarm_offsets(contribution: np.ndarray, rng: np.random.Generator) -> np.nda
 
 
 def figure_beeswarm(frame: pd.DataFrame, *, labels: dict[str, str] | None = None,
-                    seed: int = 0) -> object:
+                    seed: int = 0) -> go.Figure:
     """One dot per row and feature: its contribution across, coloured by the feature's value.
 
     Args:
@@ -118,7 +123,7 @@ def figure_beeswarm(frame: pd.DataFrame, *, labels: dict[str, str] | None = None
 
 
 def figure_dependence(frame: pd.DataFrame, *, feature: str, colour_by: str | None = None,
-                      labels: dict[str, str] | None = None) -> object:
+                      labels: dict[str, str] | None = None) -> go.Figure:
     """A feature's contribution against its value, coloured by the feature it interacts with.
 
     Args:
@@ -142,7 +147,7 @@ def figure_dependence(frame: pd.DataFrame, *, feature: str, colour_by: str | Non
     return fig
 
 
-def figure_waterfall(frame: pd.DataFrame, *, labels: dict[str, str] | None = None) -> object:
+def figure_waterfall(frame: pd.DataFrame, *, labels: dict[str, str] | None = None) -> go.Figure:
     """One row's output from the base value down, step by step, largest contributions first.
 
     Args:

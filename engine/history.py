@@ -86,7 +86,7 @@ def figure_search_history(trials: pd.DataFrame, *, metric: str, greater_is_bette
             hovertemplate=(f"{words['trial']} %{{x}}<br>{words['model']}: %{{customdata[0]}}"
                            f"<br>{metric}: %{{y:.4g}}<extra></extra>"),
         ))
-    best = curve[curve["best_so_far"].notna()]
+    best = curve[curve["best_so_far"].notna() & (curve["status"] != "running")]
     if not best.empty:
         fig.add_trace(go.Scatter(
             x=best["trial"], y=best["best_so_far"], mode="lines", name=words["best"],

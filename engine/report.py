@@ -8,6 +8,7 @@ test set (the best model at the end of a run, others on demand with :func:`score
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
     **figures.TEXTS,
     "confusion_normalized": {**figures.TEXTS["confusion"],
                              "title": "Confusion matrix (share of each true class)"},
+    "curve": {MICRO: "micro average", MACRO: "macro average"},
     "html": {"lang": "en", "title": "Model report", "run": "Run", "target": "Target",
              "task": "Task", "primary": "Primary metric", "generated": "Generated",
              "metrics": "Metrics", "metric": "Metric", "validation": "Validation",
@@ -161,12 +163,11 @@ def score_on_test(run_id: str, model_id: int, *, runs_dir: Path | str) -> dict[s
     """Score one model on the run's test set (refitting it first if it was not kept)."""
     store = Store(runs_dir)
     model_id = _model_id(store, run_id, model_id)
-    _, model = load_model(store, run_id, model_id)
-    metrics = score_test(store, run_id, model_id, model, load_problem(store, run_id))
-    if not metrics:
+    if store.load_frame(run_id, "test") is None:
         raise EngineError(f"Run {run_id} has no test set; give a test file or fraction when "
                           "setting up a run.")
-    return metrics
+    _, model = load_model(store, run_id, model_id)
+    return score_test(store, run_id, model_id, model, load_problem(store, run_id))
 
 
 # ---- metrics and chart data ------------------------------------------------------------------
@@ -312,6 +313,13 @@ def _chosen(data: CurveSet, curves: Sequence[str] | None, classes: Sequence[str]
     return data.select(*picked)
 
 
+def _name_averages(fig: go.Figure, names: dict[str, str]) -> None:
+    """Legend entries of the averaged curves in the reader's words (``micro`` -> a name)."""
+    pattern = re.compile(rf"(^|: )({MICRO}|{MACRO})(?= \(|$)")
+    fig.for_each_trace(lambda trace: trace.update(name=pattern.sub(
+        lambda m: m.group(1) + names.get(m.group(2), m.group(2)), trace.name or "")))
+
+
 def report_figures(report: ModelReport, *, compare: ModelReport | None = None,
                    labels: dict[str, dict[str, str]] | None = None,
                    curves: Sequence[str] | None = None, names: tuple[str, str] | None = None,
@@ -342,6 +350,8 @@ def report_figures(report: ModelReport, *, compare: ModelReport | None = None,
             data = _chosen(data, curves, report.classes)
             other = None if other is None else _chosen(other, curves, report.classes)
         out[key] = draw(data, labels=text, compare=other)
+        if isinstance(data, CurveSet):
+            _name_averages(out[key], {**REPORT_TEXTS["curve"], **labels.get("curve", {})})
     if "threshold" in report.charts:
         text = {**REPORT_TEXTS["threshold"], **labels.get("threshold", {})}
         other = None if compare is None else compare.charts["threshold"]

@@ -54,7 +54,8 @@ def attempt(fn: Callable[..., object], *args: Any, **kwargs: Any) -> bool:
 
 
 def score_text(value: Any) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.4f}"
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return "—" if missing else f"{value:.4f}"
 
 
 def duration_text(seconds: float | None) -> str:
@@ -80,6 +81,11 @@ def members(members_json: str) -> list[tuple[int, float]]:
     return [(int(m["model_id"]), float(m["weight"])) for m in json.loads(members_json or "[]")]
 
 
+def ensemble_name(members_json: str) -> str:
+    ids = t("summary.joiner").join(f"#{i}" for i, _ in members(members_json))
+    return t("board.ensemble_of", ids=ids)
+
+
 def validation_text(settings: RunSettings, n_rows: int, *, has_file: bool) -> str:
     """The validation sentence in the interface's language."""
     if has_file:
@@ -98,9 +104,12 @@ def summary(settings: RunSettings, frame: pd.DataFrame, *, has_validation_file: 
     """What will run: data, target, task, metric, validation, test, budget, models, estimate."""
     n_rows, n_cols = frame.shape
     estimate = call(estimate_run_seconds, settings, n_rows, n_cols)
-    test = (t("summary.test_file") if has_test_file else
-            t("summary.test_fraction", pct=f"{settings.test_fraction:.0%}") if settings.test_fraction
-            else t("summary.test_none"))
+    if has_test_file:
+        test = t("summary.test_file")
+    elif settings.test_fraction:
+        test = t("summary.test_fraction", pct=f"{settings.test_fraction:.0%}")
+    else:
+        test = t("summary.test_none")
     limits = [t("summary.budget_minutes", minutes=f"{settings.time_budget / 60:g}")]
     if settings.max_trials:
         limits.append(t("summary.budget_trials", n=settings.max_trials))
@@ -146,8 +155,7 @@ def leaderboard_table(board: pd.DataFrame, metric: str, *, all_metrics: bool,
     table = pd.DataFrame({
         "best": board["is_best"].map({True: "★", False: ""}),
         "model_id": board["model_id"],
-        "model": [model_name(f, k) if k == "single" else
-                  t("board.ensemble_of", ids=t("summary.joiner").join(f"#{i}" for i, _ in members(m)))
+        "model": [model_name(f, k) if k == "single" else ensemble_name(m)
                   for f, k, m in zip(board["family"], board["kind"], board["members"])],
         "kind": board["kind"].map(kind_name),
         "score": board["score"],

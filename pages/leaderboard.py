@@ -60,8 +60,10 @@ show_params = params_col.toggle(t("board.show_params"), key=_state.SHOW_PARAMS,
 shown = board[board["kind"].isin(kinds)].reset_index(drop=True)
 table, config = leaderboard_table(shown, metric, all_metrics=True, params=show_params)
 st.caption(t("board.hint"))
-event = st.dataframe(table, column_config=config, hide_index=True, on_select="rerun",
-                     selection_mode="single-row", key=_state.leaderboard_table(run_id, table["model_id"]),
+event = st.dataframe(table, column_config=config, hide_index=True, placeholder="—",
+                     on_select="rerun",
+                     selection_mode="single-row",
+                     key=_state.leaderboard_table(run_id, table["model_id"]),
                      height=min(38 + 35 * len(table), 520))
 rows = event.selection.rows
 if rows:

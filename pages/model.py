@@ -110,15 +110,17 @@ split_col, compare_col, curves_col = st.columns([1, 2, 3], vertical_alignment="b
 split = split_col.segmented_control(t("model.split"), splits, format_func=split_name,
                                     default="validation", required=True,
                                     key=_state.model_widget("split", run_id, model_id))
-if "test" not in splits and call(has_test_set, run_id, runs_dir=ROOT):
-    if split_col.button(t("model.score_test"), icon=":material/quiz:"):
-        with st.spinner(t("model.scoring")):
-            if attempt(score_on_test, run_id, model_id, runs_dir=ROOT):
-                st.rerun()
 compare_id = compare_col.selectbox(
     t("model.compare"), [None, *(m for m in names if m != model_id)],
     format_func=lambda m: t("model.compare_none") if m is None else names[m],
     key=_state.model_widget("compare", run_id, model_id))
+if "test" not in splits and call(has_test_set, run_id, runs_dir=ROOT):
+    note_col, button_col = st.columns([3, 1], vertical_alignment="center")
+    note_col.caption(t("model.not_scored"))
+    if button_col.button(t("model.score_test"), icon=":material/quiz:"):
+        with st.spinner(t("model.scoring")):
+            if attempt(score_on_test, run_id, model_id, runs_dir=ROOT):
+                st.rerun()
 report = call(cached_report, run_id, model_id, split, ROOT)
 if report is None:
     st.stop()
@@ -130,7 +132,7 @@ elif compare_id is not None:
     st.caption(t("model.compare_missing", model=names[compare_id]))
 curves = None
 if report.task == "classification":
-    averages = {"micro": t("model.curve_micro"), "macro": t("model.curve_macro")}
+    averages = {"micro": t("report.curve.micro"), "macro": t("report.curve.macro")}
     options = [*report.classes, *averages]
     curves = curves_col.multiselect(
         t("model.curves"), options, default=report.classes[1:] if report.is_binary else options,

@@ -22,6 +22,7 @@ _state.require_app(__file__)
 
 POLL_SECONDS = 1.0
 LIVE = ("queued", "running")
+FINISHED = ("completed", "failed", "pruned")
 
 
 def show_run(run_id: str, *, polling: bool) -> None:
@@ -32,6 +33,11 @@ def show_run(run_id: str, *, polling: bool) -> None:
     if polling and info.status not in LIVE:
         st.rerun()  # the run ended: draw it once more without polling
     settings = info.settings
+    board = call(leaderboard_frame, run_id, runs_dir())
+    trials = call(trials_frame, run_id, runs_dir())
+    if trials is not None:  # the search's own trials; ensembles come after it
+        trials = trials[trials["kind"] == "single"].reset_index(drop=True)
+    done_trials = 0 if trials is None else int(trials["status"].isin(FINISHED).sum())
     st.caption(t("run.status_line", run_id=run_id, status=status_name(info.status),
                  target=settings.target))
     budget = settings.time_budget
@@ -39,12 +45,12 @@ def show_run(run_id: str, *, polling: bool) -> None:
                 text=t("run.time_progress", elapsed=duration_text(info.elapsed_s),
                        budget=duration_text(budget)))
     if settings.max_trials:
-        st.progress(min(info.n_trials_done / settings.max_trials, 1.0),
-                    text=t("run.trial_progress", done=info.n_trials_done,
+        st.progress(min(done_trials / settings.max_trials, 1.0),
+                    text=t("run.trial_progress", done=done_trials,
                            total=settings.max_trials))
     best, done, failed, left = st.columns(4)
     best.metric(t("run.best_score"), score_text(info.best_score))
-    done.metric(t("run.trials_done"), info.n_trials_done)
+    done.metric(t("run.trials_done"), done_trials)
     failed.metric(t("run.trials_failed"), info.n_failed)
     if info.status in LIVE:
         left.metric(t("run.time_left"), duration_text(max(budget - info.elapsed_s, 0.0)))
@@ -65,15 +71,13 @@ def show_run(run_id: str, *, polling: bool) -> None:
     else:
         st.error(t("run.ended", status=status_name(info.status), message=info.message))
 
-    board = call(leaderboard_frame, run_id, runs_dir())
-    trials = call(trials_frame, run_id, runs_dir())
     st.subheader(t("run.leaderboard"))
     if board is None or board.empty:
         st.caption(t("run.no_models_yet"))
     else:
         table, config = leaderboard_table(board, settings.metric, all_metrics=False)
-        st.dataframe(table, column_config=config, hide_index=True, height=min(
-            38 + 35 * len(table), 360))
+        st.dataframe(table, column_config=config, hide_index=True, placeholder="—",
+                     height=min(38 + 35 * len(table), 360))
         if info.status not in LIVE:
             st.page_link("pages/leaderboard.py", label=t("run.open_leaderboard"),
                          icon=":material/leaderboard:",
@@ -102,7 +106,8 @@ def report(info: RunInfo) -> None:
     lines = [t("run.report_rows", train=values.get("n_train", 0), valid=values.get("n_valid", 0),
                test=values.get("n_test", 0)),
              t("run.report_dropped_rows", n=values.get("dropped_missing_target", 0))]
-    lines += [t("run.report_dropped_column", column=column, role=role_name(roles.get(column, "ignore")))
+    lines += [t("run.report_dropped_column", column=column,
+                role=role_name(roles.get(column, "ignore")))
               for column in values.get("dropped_columns") or {}]
     with st.expander(t("run.report")):
         st.markdown("\n".join(f"- {line}" for line in lines))

@@ -6,8 +6,10 @@ figures lean long on an idle machine.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -18,7 +20,7 @@ from engine.explain._settings import ExplainSettings
 from engine.explain._surrogate import (FIT_SECONDS_PER_ROUND, SURROGATE_SECONDS_PER_ROW,
                                        kernel_samples)
 
-SHAP_IMPORT_SECONDS = 1.5
+SHAP_IMPORT_SECONDS = 1.5  # the first use of shap in a process
 FEATURIZE_SECONDS_PER_ROW = 2e-5
 DEFAULT_PREDICTION_SECONDS = 2e-5
 PREDICT_CALL_SECONDS = 0.01  # a pipeline's fixed cost per predict call
@@ -27,19 +29,23 @@ DEFAULT_FOREST_WORK = 300 * 1000 * 15 ** 2  # 300 trees of 1000 leaves, depth 15
 TIMED_ROWS = 500
 
 
+def _shap_import() -> float:
+    return 0.0 if "shap" in sys.modules else SHAP_IMPORT_SECONDS
+
+
 def _tree(n_rows: int, n_features: int, n_outputs: int, model: object, spp: float,
           settings: ExplainSettings) -> float:
     featurize = FEATURIZE_SECONDS_PER_ROW * n_rows
     if type(model).__name__ in LIGHTGBM:
         return featurize + LIGHTGBM_SECONDS * lightgbm_work(model) / settings.n_jobs * n_rows
     work = DEFAULT_FOREST_WORK if model is None else tree_work(model)
-    return SHAP_IMPORT_SECONDS + featurize + SHAP_TREE_SECONDS * work * n_rows
+    return _shap_import() + featurize + SHAP_TREE_SECONDS * work * n_rows
 
 
 def _linear(n_rows: int, n_features: int, n_outputs: int, model: object, spp: float,
             settings: ExplainSettings) -> float:
     per_row = FEATURIZE_SECONDS_PER_ROW + LINEAR_SECONDS * max(n_features, 1) * n_outputs
-    return SHAP_IMPORT_SECONDS + per_row * (n_rows + settings.background_rows)
+    return _shap_import() + per_row * (n_rows + settings.background_rows)
 
 
 def _mimic(n_rows: int, n_features: int, n_outputs: int, model: object, spp: float,
@@ -55,7 +61,7 @@ def _mimic(n_rows: int, n_features: int, n_outputs: int, model: object, spp: flo
 def _kernel(n_rows: int, n_features: int, n_outputs: int, model: object, spp: float,
             settings: ExplainSettings) -> float:
     samples = kernel_samples(max(n_features, 1), settings)
-    return SHAP_IMPORT_SECONDS + n_rows * samples * settings.kernel_background * spp
+    return _shap_import() + n_rows * samples * settings.kernel_background * spp
 
 
 def _permutation(n_rows: int, n_features: int, n_outputs: int, model: object, spp: float,
@@ -73,6 +79,7 @@ COSTS: dict[str, Callable[..., float]] = {
 def estimate_seconds(method: str, n_rows: int, n_features: int, *, n_outputs: int = 1,
                      model: object | None = None,
                      seconds_per_prediction: float = DEFAULT_PREDICTION_SECONDS,
+                     n_background: int | None = None,
                      settings: ExplainSettings = ExplainSettings()) -> float:
     """Seconds to build an explainer and explain ``n_rows`` rows (or, for ``permutation``, to
     compute permutation importance on ``n_rows`` rows with the default repeats).
@@ -86,8 +93,13 @@ def estimate_seconds(method: str, n_rows: int, n_features: int, *, n_outputs: in
         model: the fitted pipeline or estimator, to size tree SHAP from its trees.
         seconds_per_prediction: the model's prediction time per row (mimic, kernel,
             permutation); see :func:`seconds_per_prediction`.
+        n_background: background rows that will be passed (they cap the samples taken).
         settings: the sample sizes the explainer will use.
     """
+    if n_background is not None:
+        settings = replace(settings, mimic_rows=min(settings.mimic_rows, n_background),
+                           background_rows=min(settings.background_rows, n_background),
+                           kernel_background=min(settings.kernel_background, n_background))
     if method not in COSTS:
         raise EngineError(f"Unknown explanation method '{method}'; choose from: "
                           f"{', '.join(COSTS)}.")

@@ -66,7 +66,7 @@ def _r2(estimator: object, X: pd.DataFrame, y: np.ndarray) -> float:
 def permutation_importance_frame(model: object, X: pd.DataFrame, y: np.ndarray | pd.Series, *,
                                  task: str, roles: dict[str, str], n_classes: int = 0,
                                  scoring: str | Scorer | None = None, n_repeats: int = 3,
-                                 max_rows: int = 2000, seed: int = 0) -> pd.DataFrame:
+                                 max_rows: int = 1000, seed: int = 0) -> pd.DataFrame:
     """How much the score drops when one uploaded column is shuffled, per used column.
 
     Args:

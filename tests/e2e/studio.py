@@ -83,7 +83,7 @@ def shot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     charts = page.locator("[data-testid=stPlotlyChart]")
     for i in range(charts.count()):
-        charts.nth(i).locator(".main-svg").first.wait_for()
+        charts.nth(i).locator(".main-svg").first.wait_for(state="attached")
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=path)
     return path

@@ -4,7 +4,6 @@ leaderboard → open a model; cancel a run; reload mid-run; the Japanese interfa
 from __future__ import annotations
 
 import re
-import time
 
 from playwright.sync_api import Page, expect
 
@@ -12,7 +11,6 @@ from tests.e2e.studio import (
     ROOT,
     choose,
     click_row,
-    grid,
     grid_rows,
     main,
     open_page,
@@ -57,7 +55,8 @@ def test_upload_to_leaderboard_with_a_reload_mid_run(page: Page, studio: str):
     set_number(page, "Time budget (minutes)", 2)
     expect(main(page)).to_contain_text("Primary metric: Accuracy")
     expect(main(page)).to_contain_text("at most 6 trials")
-    expect(main(page)).to_contain_text("Model families: LightGBM, Random forest, Logistic regression")
+    expect(main(page)).to_contain_text(
+        "Model families: LightGBM, Random forest, Logistic regression")
     shot(page, "03_setup")
 
     start_run(page)
@@ -127,7 +126,7 @@ def english_leftovers(text: str, *extra: str) -> set[str]:
 
 def test_japanese_interface_has_no_english_leftovers(page: Page, studio: str):
     open_page(page, studio)
-    page.get_by_role("radio", name="日本語").or_(page.get_by_role("button", name="日本語")).click()
+    page.get_by_test_id("stSidebar").get_by_text("日本語").click()
     wait_idle(page)
     page.get_by_role("tab", name="サンプルデータ").click()
     page.get_by_role("button", name="読み込む").nth(1).click()  # penguins with Japanese names

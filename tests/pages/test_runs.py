@@ -1,6 +1,5 @@
 """The Runs page: every run with its status, open one, delete one after a confirmation."""
 
-import pandas as pd
 
 from engine import RunSettings, list_runs, load_sample, start_run
 from pages import _state
