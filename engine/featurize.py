@@ -29,7 +29,7 @@ DROPPED_ROLES = {
     "constant": "has a single value",
     "ignore": "marked as ignored",
 }
-DATE_PARTS = ("year", "month", "day", "dayofweek", "hour", "day_of_year")
+DATE_PARTS = ("year", "month", "day", "day_of_week", "hour", "day_of_year")
 
 
 class DateParts(BaseEstimator, TransformerMixin):
