@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import data
 from engine.data import (
     BOOLEAN,
     CATEGORICAL,
@@ -29,6 +28,7 @@ from engine.data import (
     profile_frame,
     suggest_task,
 )
+from engine.data import _read
 from engine.errors import EngineError
 from engine.samples import SAMPLE_DIR, SAMPLES, load_sample
 
@@ -98,7 +98,7 @@ def test_file_object_without_name_is_read_as_csv() -> None:
 
 
 def test_large_csv_goes_through_pyarrow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data, "LARGE_CSV_BYTES", 0)
+    monkeypatch.setattr(_read, "LARGE_CSV_BYTES", 0)
     path = write(tmp_path, "big.csv", JA.to_csv(index=False), "cp932")
     pd.testing.assert_frame_equal(load_table(path).frame, JA, check_dtype=False)
 
