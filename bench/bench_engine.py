@@ -99,6 +99,20 @@ def write_csv(rows: list[dict[str, Any]], command: str) -> Path:
     return path
 
 
+def engine_rev() -> str:
+    """The engine's code at this moment: HEAD, plus a hash of uncommitted engine changes (other
+    people edit the engine while benchmarks run, so every run records the code it ran)."""
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True).stdout
+    head = git("rev-parse", "--short", "HEAD").strip()
+    diff = git("diff", "HEAD", "--", "engine") + git("ls-files", "--others", "--exclude-standard",
+                                                       "--", "engine")
+    if not diff.strip():
+        return head
+    import hashlib
+    return f"{head}+dirty.{hashlib.sha1(diff.encode()).hexdigest()[:8]}"
+
+
 # ------------------------------------------------------------------------- running the engine
 @dataclass
 class Proc:
@@ -117,6 +131,7 @@ class Proc:
     time_v: dict[str, str] = field(default_factory=dict)
     load1_start: float = 0.0
     load1_end: float = 0.0
+    engine_rev: str = ""
 
     @property
     def result(self) -> dict[str, Any]:
@@ -157,7 +172,8 @@ def run_proc(cmd: list[str], log_name: str, *, timeout: float, kill_rss_mb: floa
     stderr_path = logs / f"{log_name}.stderr.log"
     time_path = logs / f"{log_name}.time-v.txt"
     full = (["/usr/bin/time", "-v", "-o", str(time_path)] + cmd) if time_v else cmd
-    print("+", " ".join(cmd), flush=True)
+    rev = engine_rev()
+    print("+", " ".join(cmd), f"  [engine {rev}]", flush=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with open(stderr_path, "wb") as err:
         l_start = load1()
@@ -208,7 +224,7 @@ def run_proc(cmd: list[str], log_name: str, *, timeout: float, kill_rss_mb: floa
             if sep:
                 parsed[key] = value
     return Proc(cmd, wall, rc, stdout, stderr_path, t_start, t_end, peak[0] / MB, peak[1] / MB,
-                killed[0], parsed, l_start, load1())
+                killed[0], parsed, l_start, load1(), rev)
 
 
 def engine_run(data: Path, target: str, runs_dir: Path, log_name: str, *, budget: float,
@@ -241,7 +257,7 @@ def run_facts(proc: Proc, runs_dir: Path, budget: float) -> dict[str, Any]:
         "best_model": res.get("best_model_label"), "metric": res.get("primary_metric"),
         "best_score": res.get("best_score"), "test_score": res.get("test_score"),
         "n_models": res.get("n_models"), "elapsed_s": res.get("elapsed_s"),
-        "message": res.get("message"), "killed": proc.killed,
+        "message": res.get("message"), "killed": proc.killed, "engine_rev": proc.engine_rev,
     }
     run_id = res.get("run_id")
     if not run_id:
@@ -382,7 +398,7 @@ def cmd_budget(args: argparse.Namespace) -> list[dict[str, Any]]:
                                 "t_exit", "load1_start"])
     print_table(rows, ["dataset", "rows", "budget", "wall", "overrun", "allowed", "pass", "trials",
                        "pruned", "failed", "n_models", "best_model", "status", "peak_rss_mb",
-                       "load1_start", "load1_end"], "budget: wall time vs --time-budget")
+                       "load1_start", "load1_end", "engine_rev"], "budget: wall time vs --time-budget")
     print_table(rows, ["dataset", "budget", "validation", "t_search_start", "t_last_trial_end",
                        "t_deadline", "finish_s", "refit_s", "t_ended", "exit_s", "t_exit",
                        "slowest_trial", "last_trial"],
@@ -446,6 +462,7 @@ def cmd_overhead(args: argparse.Namespace) -> list[dict[str, Any]]:
         "startup_s": facts["t_search_start"], "finish_s": facts["finish_s"],
         "exit_s": facts["exit_s"], "n_models": facts.get("n_models"),
         "load1_start": proc.load1_start, "load1_end": proc.load1_end, "run_id": facts["run_id"],
+        "engine_rev": proc.engine_rev,
     }
     print_table(per_trial, ["model_id", "status", "duration", "fit_time", "predict_time",
                             "in_trial_overhead", "gap_before"], "overhead: per trial (s)")
@@ -478,7 +495,7 @@ def cmd_memory(args: argparse.Namespace) -> list[dict[str, Any]]:
            "load1_start": proc.load1_start, "load1_end": proc.load1_end, **facts}
     print_table([row], ["rows", "file_mb", "budget", "wall", "overrun", "peak_rss_tree_mb",
                         "peak_rss_largest_mb", "time_v_maxrss_mb", "within_8gb", "finished",
-                        "trials", "pruned", "best_model", "load1_start", "load1_end"],
+                        "trials", "pruned", "best_model", "load1_start", "load1_end", "engine_rev"],
                 "memory: 1,000,000 x 20 generated table")
     print_table([row], ["validation", "t_search_start", "t_last_trial_end", "t_deadline",
                         "finish_s", "refit_s", "t_ended", "exit_s", "t_exit", "slowest_trial",
@@ -596,14 +613,14 @@ def cmd_vs_lightgbm(args: argparse.Namespace) -> list[dict[str, Any]]:
                "wall": round(proc.wall, 2), "predict_wall": predict_wall,
                "lgbm_fit_s": round(lgb_fit, 3), "load1_start": proc.load1_start,
                "load1_end": proc.load1_end, **{k: v for k, v in facts.items()
-                                               if k not in ("best_score", "test_score")}}
+                                               if k not in ("best_score", "test_score", "metric")}}
         rows.append(row)
         print_table([row], ["dataset", "metric", "engine", "lightgbm", "better",
                             "engine_own_test", "best_model", "trials", "wall"])
     print_table(rows, ["dataset", "kind", "n_train", "n_test", "metric", "engine", "lightgbm",
                        "engine_minus_lgbm", "better", "engine_own_test", "engine_valid",
                        "best_model", "trials", "wall", "predict_wall", "lgbm_fit_s",
-                       "load1_start"],
+                       "load1_start", "engine_rev"],
                 f"vs-lightgbm: test scores, engine {args.time_budget:g} s run vs LightGBM defaults"
                 " (roc_auc: higher is better; log_loss, rmse: lower)")
     write_csv(rows, "vs_lightgbm")

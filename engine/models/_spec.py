@@ -40,6 +40,8 @@ class ModelSpec:
         portfolio: further starting configurations (overrides of ``defaults``), tried after
             every family's defaults and before sampling; generic, from published AutoML
             portfolios, not tuned on any table we report.
+        grows: a size parameter (trees, boosting rounds) that can be fitted in steps with
+            ``warm_start``, so a fit can stop at a deadline with a usable model.
         max_train_rows: trials and refits of the family use a seeded subsample of at most
             this many training rows (bounds the cost of slow families on large tables).
     """
@@ -54,6 +56,7 @@ class ModelSpec:
     class_space: Mapping[str, BaseDistribution] = field(default_factory=dict)
     early_stopping: bool = False
     portfolio: tuple[Mapping[str, Any], ...] = ()
+    grows: str | None = None
     max_train_rows: int | None = None
 
     def space_for(self, task: str) -> dict[str, BaseDistribution]:

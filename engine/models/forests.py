@@ -15,7 +15,7 @@ SPACE = {
     "min_samples_leaf": Int(1, 20, log=True),
 }
 CLASS_SPACE = {"class_weight": Cat([None, "balanced"])}
-DEFAULTS = {"n_estimators": 300, "max_features": 0.5, "min_samples_leaf": 1, "class_weight": None}
+DEFAULTS = {"n_estimators": 150, "max_features": 0.5, "min_samples_leaf": 1, "class_weight": None}
 
 
 def _factory(classifier: str, regressor: str):
@@ -30,12 +30,12 @@ def _factory(classifier: str, regressor: str):
 RANDOM_FOREST = ModelSpec(
     key="random_forest", label="Random forest", tasks=(CLASSIFICATION, REGRESSION), style="dense",
     factory=_factory("RandomForestClassifier", "RandomForestRegressor"),
-    space=SPACE, class_space=CLASS_SPACE, defaults=DEFAULTS, max_train_rows=50_000,
+    space=SPACE, class_space=CLASS_SPACE, defaults=DEFAULTS, max_train_rows=50_000, grows="n_estimators",
     portfolio=({"max_features": 0.2, "min_samples_leaf": 2},),
 )
 EXTRA_TREES = ModelSpec(
     key="extra_trees", label="Extra trees", tasks=(CLASSIFICATION, REGRESSION), style="dense",
     factory=_factory("ExtraTreesClassifier", "ExtraTreesRegressor"),
-    space=SPACE, class_space=CLASS_SPACE, defaults=DEFAULTS, max_train_rows=50_000,
+    space=SPACE, class_space=CLASS_SPACE, defaults=DEFAULTS, max_train_rows=50_000, grows="n_estimators",
     portfolio=({"max_features": 1.0, "min_samples_leaf": 1},),
 )

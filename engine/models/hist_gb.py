@@ -10,13 +10,16 @@ from optuna.distributions import IntDistribution as Int
 from engine.models._spec import CLASSIFICATION, REGRESSION, FitContext, ModelSpec
 
 
+MAX_ITER = 1000
+
+
 def build(ctx: FitContext, params: Mapping[str, Any]) -> Any:
     from sklearn import ensemble
 
     cls = (ensemble.HistGradientBoostingClassifier if ctx.task == CLASSIFICATION
            else ensemble.HistGradientBoostingRegressor)
     mask = [i in ctx.categorical for i in range(ctx.n_features)] if ctx.categorical else None
-    return cls(max_iter=1000, early_stopping=True, validation_fraction=0.1, n_iter_no_change=20,
+    return cls(max_iter=MAX_ITER, early_stopping=True, validation_fraction=0.1, n_iter_no_change=20,
                categorical_features=mask, random_state=ctx.seed, **params)
 
 
@@ -26,6 +29,7 @@ SPEC = ModelSpec(
     tasks=(CLASSIFICATION, REGRESSION),
     style="native",
     factory=build,
+    grows="max_iter",
     space={
         "learning_rate": Float(0.01, 0.3, log=True),
         "max_leaf_nodes": Int(4, 128, log=True),

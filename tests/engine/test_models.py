@@ -70,3 +70,16 @@ def test_portfolio_configurations_lie_inside_the_search_space(key, task):
     for extra in spec.portfolio:
         for name, value in spec.config_for(task, extra).items():
             assert space[name]._contains(space[name].to_internal_repr(value)), (name, value)
+
+
+@pytest.mark.parametrize("key", [k for k, spec in MODELS.items() if spec.grows])
+def test_growing_families_stop_at_a_deadline_with_a_usable_model(problems, key):
+    import time
+    spec = MODELS[key]
+    X, y, roles = problems["regression"]
+    fitted = fit_family(spec, spec.defaults_for("regression"), X, y, roles=roles,
+                        task="regression", seed=0, n_jobs=1, deadline=time.time() - 1)
+    model = fitted.pipeline[-1]
+    grown = len(model.estimators_) if hasattr(model, "estimators_") else model.n_iter_
+    assert 0 < grown <= 25
+    assert predict_output(fitted.pipeline, X, task="regression", n_classes=0).shape == (len(y),)
