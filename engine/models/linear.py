@@ -25,13 +25,13 @@ LOGISTIC = ModelSpec(
     key="logistic_regression", label="Logistic regression", tasks=(CLASSIFICATION,),
     style="dense", factory=build_logistic,
     space={"C": Float(1e-3, 100.0, log=True), "class_weight": Cat([None, "balanced"])},
-    defaults={"C": 1.0, "class_weight": None},
+    defaults={"C": 1.0, "class_weight": None}, max_train_rows=200_000,
     portfolio=({"C": 0.1}, {"C": 10.0}),
 )
 ELASTIC_NET = ModelSpec(
     key="elastic_net", label="Elastic net", tasks=(REGRESSION,), style="dense",
     factory=build_elastic_net,
     space={"alpha": Float(1e-4, 10.0, log=True), "l1_ratio": Float(0.0, 1.0)},
-    defaults={"alpha": 1e-3, "l1_ratio": 0.5},
+    defaults={"alpha": 1e-3, "l1_ratio": 0.5}, max_train_rows=200_000,
     portfolio=({"alpha": 0.1, "l1_ratio": 0.5},),
 )
