@@ -132,6 +132,7 @@ class Proc:
     load1_start: float = 0.0
     load1_end: float = 0.0
     engine_rev: str = ""
+    background: dict[str, Any] = field(default_factory=dict)
 
     @property
     def result(self) -> dict[str, Any]:
@@ -227,14 +228,54 @@ def run_proc(cmd: list[str], log_name: str, *, timeout: float, kill_rss_mb: floa
                 killed[0], parsed, l_start, load1(), rev)
 
 
+def wait_background(run_id: str | None, *, timeout: float = 900.0, poll: float = 0.25
+                    ) -> dict[str, Any]:
+    """Wait for the detached processes a run leaves behind (``engine explain-worker RUN_ID``,
+    started by the run's last step and outliving ``engine run``), so that the next measured run
+    does not share the CPU with them; returns how long they ran on, their CPU seconds and peak RSS.
+    """
+    out = {"bg_procs": 0, "bg_wait_s": 0.0, "bg_cpu_s": 0.0, "bg_peak_rss_mb": 0.0}
+    if not run_id:
+        return out
+    start = time.perf_counter()
+    seen: dict[int, float] = {}
+    peak = 0
+    while time.perf_counter() - start < timeout:
+        alive = []
+        for proc in psutil.process_iter(["pid", "cmdline"]):
+            cmd = proc.info.get("cmdline") or []
+            if run_id in cmd and any(c.startswith("explain") for c in cmd):
+                alive.append(proc)
+        if not alive:
+            break
+        for proc in alive:
+            try:
+                cpu = proc.cpu_times()
+                seen[proc.pid] = cpu.user + cpu.system
+                peak = max(peak, proc.memory_info().rss)
+            except psutil.Error:
+                pass
+        time.sleep(poll)
+    else:
+        print(f"! background processes of {run_id} still running after {timeout:.0f} s", flush=True)
+    out.update(bg_procs=len(seen), bg_wait_s=round(time.perf_counter() - start, 2),
+               bg_cpu_s=round(sum(seen.values()), 2), bg_peak_rss_mb=round(peak / MB))
+    if seen:
+        print(f"  (waited {out['bg_wait_s']} s for {len(seen)} background explain process(es) "
+              f"of {run_id}: {out['bg_cpu_s']} CPU s, {out['bg_peak_rss_mb']} MB)", flush=True)
+    return out
+
+
 def engine_run(data: Path, target: str, runs_dir: Path, log_name: str, *, budget: float,
                timeout: float | None = None, extra: list[str] | None = None,
                time_v: bool = False, kill_rss_mb: float = 12_000) -> Proc:
     cmd = [PY, "-m", "engine", "run", "--data", str(data), "--target", target,
            "--time-budget", f"{budget:g}", "--seed", "0", "--runs-dir", str(runs_dir),
            *(extra or []), "--json"]
-    return run_proc(cmd, log_name, timeout=timeout or (3 * budget + 180), time_v=time_v,
+    proc = run_proc(cmd, log_name, timeout=timeout or (3 * budget + 180), time_v=time_v,
                     kill_rss_mb=kill_rss_mb)
+    proc.background = wait_background(proc.result.get("run_id"))
+    return proc
 
 
 def store_rows(runs_dir: Path, run_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -258,6 +299,7 @@ def run_facts(proc: Proc, runs_dir: Path, budget: float) -> dict[str, Any]:
         "best_score": res.get("best_score"), "test_score": res.get("test_score"),
         "n_models": res.get("n_models"), "elapsed_s": res.get("elapsed_s"),
         "message": res.get("message"), "killed": proc.killed, "engine_rev": proc.engine_rev,
+        **proc.background,
     }
     run_id = res.get("run_id")
     if not run_id:
@@ -401,8 +443,9 @@ def cmd_budget(args: argparse.Namespace) -> list[dict[str, Any]]:
                        "load1_start", "load1_end", "engine_rev"], "budget: wall time vs --time-budget")
     print_table(rows, ["dataset", "budget", "validation", "t_search_start", "t_last_trial_end",
                        "t_deadline", "finish_s", "refit_s", "t_ended", "exit_s", "t_exit",
-                       "slowest_trial", "last_trial"],
-                "budget: timeline (s after subprocess start)")
+                       "slowest_trial", "last_trial", "bg_wait_s", "bg_cpu_s"],
+                "budget: timeline (s after subprocess start; bg = detached explain worker"
+                " after exit, waited for before the next run)")
     write_csv(rows, "budget")
     return rows
 
@@ -472,7 +515,69 @@ def cmd_overhead(args: argparse.Namespace) -> list[dict[str, Any]]:
                 " gap = between one trial's end and the next one's start")
     pd.DataFrame(per_trial).to_csv(OUT / f"overhead_trials_{STAMP}.csv", index=False)
     write_csv([summary], "overhead")
+    if args.profile:
+        prof_rows = profile_overhead(tiny, args)
+        pd.DataFrame(prof_rows).to_csv(OUT / f"overhead_profile_{STAMP}.csv", index=False)
     return [summary]
+
+
+def profile_overhead(tiny: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The same run in this process under cProfile: where a trial's time goes besides fitting.
+
+    Prints cumulative seconds per trial of the engine's per-trial steps (the functions below),
+    measured on this run (so with cProfile's own overhead on top).
+    """
+    import cProfile
+    import pstats
+
+    sys.path.insert(0, str(REPO))
+    from engine.data import load_table
+    from engine.run import create_run, execute_run
+    from engine.settings import RunSettings
+
+    runs_dir = OUT / "runs" / "overhead_profile"
+    frame = load_table(tiny).frame
+    settings = RunSettings(target="diagnosis", task="classification", time_budget=args.time_budget,
+                           max_trials=args.trials, models=(args.model,), seed=0,
+                           ensembles=not args.no_ensembles)
+    run_id = create_run(settings, frame, runs_dir=runs_dir)
+    prof = cProfile.Profile()
+    prof.enable()
+    execute_run(run_id, runs_dir)
+    prof.disable()
+    wait_background(run_id)
+    _, models = store_rows(runs_dir, run_id)
+    n = sum(1 for m in models if m["kind"] == "single")
+    stats = pstats.Stats(prof)
+    wanted = {  # (file suffix, function) -> label
+        ("engine/search.py", "_objective"): "trial: whole objective",
+        ("engine/trainer.py", "fit_family"): "fit_family (featurize + fit)",
+        ("engine/trainer.py", "predict_output"): "predict_output",
+        ("engine/search.py", "_fold_metrics"): "fold metrics (compute_metrics)",
+        ("optuna/trial/_trial.py", "report"): "optuna trial.report",
+        ("optuna/trial/_trial.py", "should_prune"): "optuna trial.should_prune",
+        ("engine/search.py", "_check_time"): "check time / cancel",
+        ("engine/store.py", "save_model_row"): "store.save_model_row",
+        ("engine/store.py", "update_model_row"): "store.update_model_row",
+        ("engine/store.py", "update_run"): "store.update_run",
+        ("engine/store.py", "save_array"): "store.save_array",
+        ("engine/search.py", "_after_trial"): "after-trial callback",
+        ("engine/search.py", "_record"): "record outcome",
+        ("optuna/trial/_trial.py", "suggest_categorical"): "optuna suggest_categorical",
+        ("optuna/trial/_trial.py", "suggest_float"): "optuna suggest_float",
+        ("optuna/study/_tell.py", "_tell_with_warning"): "optuna tell (finish trial)",
+        ("optuna/study/study.py", "ask"): "optuna ask (new trial + sampler)",
+        ("engine/finish.py", "finish_run"): "finish_run (ensembles, refit, test)",
+    }
+    rows = []
+    for (file, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        for (suffix, name), label in wanted.items():
+            if func == name and file.endswith(suffix):
+                rows.append({"step": label, "calls": nc, "cum_s": ct, "per_trial_s": ct / n})
+    rows.sort(key=lambda r: -r["cum_s"])
+    print_table(rows, ["step", "calls", "cum_s", "per_trial_s"],
+                f"overhead --profile: in-process cProfile of {n} trials (run {run_id})")
+    return rows
 
 
 # ---------------------------------------------------------------------------------- memory
@@ -499,7 +604,8 @@ def cmd_memory(args: argparse.Namespace) -> list[dict[str, Any]]:
                 "memory: 1,000,000 x 20 generated table")
     print_table([row], ["validation", "t_search_start", "t_last_trial_end", "t_deadline",
                         "finish_s", "refit_s", "t_ended", "exit_s", "t_exit", "slowest_trial",
-                        "last_trial"], "memory: timeline (s after subprocess start)")
+                        "last_trial", "bg_wait_s", "bg_cpu_s", "bg_peak_rss_mb"],
+                "memory: timeline (s after subprocess start)")
     write_csv([row], "memory")
     return [row]
 
@@ -647,6 +753,8 @@ def main(argv: list[str] | None = None) -> int:
     o.add_argument("--trials", type=int, default=40)
     o.add_argument("--time-budget", type=float, default=600.0)
     o.add_argument("--no-ensembles", action="store_true")
+    o.add_argument("--profile", action="store_true",
+                   help="also repeat the run in-process under cProfile and print where time goes")
     m = sub.add_parser("memory", help="peak RSS and wall of a run on a 1M-row table")
     m.add_argument("--rows", type=int, default=1_000_000)
     m.add_argument("--time-budget", type=float, default=60.0)
@@ -664,6 +772,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "all":
         defaults = {"budgets": [30.0, 120.0], "datasets": None, "model": "logistic_regression",
                     "trials": 40, "time_budget": 600.0, "no_ensembles": False, "rows": 1_000_000,
+                    "profile": False,
                     "kill_rss_mb": 12_000.0}
         cmd_budget(argparse.Namespace(**defaults, n_jobs=args.n_jobs))
         cmd_overhead(argparse.Namespace(**defaults))

@@ -29,3 +29,21 @@ __all__ = [
     "model_metrics_frame", "model_report", "report_figures", "report_html", "report_splits",
     "save_threshold", "saved_threshold", "score_on_test", "threshold_point", "figure_confusion",
 ]
+from engine.explain import LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY, RAW_SCORE, \
+    ExplainSettings, Explainer, Explanation, beeswarm_frame, dependence_frame, importance_frame, \
+    interaction_feature, raw_contributions, waterfall_frame, whatif
+from engine.explain_figures import LABELS as EXPLAIN_LABELS, figure_beeswarm, \
+    figure_dependence, figure_importance, figure_waterfall
+from engine.explain_store import ExplainPlan, ExplainRows, ExplainStatus, StoredExplanation, \
+    explain_frame, explain_model, explanation_status, load_explainer, load_explanation, \
+    load_validation_rows, plan_explanation, start_explain
+
+__all__ += [
+    "LOG_ODDS", "LOG_PREDICTION", "PREDICTION", "PROBABILITY", "RAW_SCORE", "EXPLAIN_LABELS",
+    "ExplainPlan", "ExplainRows", "ExplainSettings", "ExplainStatus", "Explainer", "Explanation",
+    "StoredExplanation", "beeswarm_frame", "dependence_frame", "explain_frame", "explain_model",
+    "explanation_status", "figure_beeswarm", "figure_dependence", "figure_importance",
+    "figure_waterfall", "importance_frame", "interaction_feature", "load_explainer",
+    "load_explanation", "load_validation_rows", "plan_explanation", "raw_contributions",
+    "start_explain", "waterfall_frame", "whatif",
+]

@@ -14,6 +14,7 @@ import psutil
 
 from engine.data import load_table
 from engine.errors import EngineError
+from engine.explain_store import cmd_explain, cmd_explain_worker
 from engine.fitted import predict_frame
 from engine.report_html import report_html
 from engine.results import get_run, leaderboard_frame, list_runs
@@ -67,6 +68,17 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, type=Path)
     worker = sub.add_parser("worker", help=argparse.SUPPRESS)
     worker.add_argument("run_id")
+    explain = sub.add_parser("explain", help="write per-row explanations of a table: output, "
+                             "base value and one contribution per column")
+    explain.add_argument("run_id")
+    explain.add_argument("--data", required=True, type=Path)
+    explain.add_argument("--out", required=True, type=Path)
+    explain.add_argument("--model", type=int, help="model id (default: the run's best model)")
+    explain.add_argument("--engineered", action="store_true",
+                         help="one contribution per engineered feature, not per column")
+    explain_worker = sub.add_parser("explain-worker", help=argparse.SUPPRESS)
+    explain_worker.add_argument("run_id")
+    explain_worker.add_argument("model_id", type=int)
     for command in sub.choices.values():
         command.add_argument("--runs-dir", type=Path, default=default_runs_dir())
     return p
@@ -160,7 +172,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "leaderboard": cmd_leaderboard, "predict": cmd_predict,
             "runs": cmd_runs, "cancel": cmd_cancel, "worker": cmd_worker,
-            "report": cmd_report}
+            "report": cmd_report,
+            "explain": cmd_explain, "explain-worker": cmd_explain_worker}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from engine import ensemble
+from engine.explain_store import start_explain
 from engine.fitted import assemble, refit, score_test
 from engine.metrics import compute_metrics
 from engine.search import Outcome, Search
@@ -120,5 +121,6 @@ def finish_run(search: Search, settings: RunSettings, *, store: Store, run_id: s
     store.update_model_row(run_id, outcome.model_id, refit_time=time.perf_counter() - start)
     score_test(store, run_id, outcome.model_id, model, search.problem)
     store.update_run(run_id, best_model_id=outcome.model_id, best_score=outcome.score)
+    start_explain(run_id, outcome.model_id, runs_dir=store.root)  # in a process of its own
     status = "cancelled" if stop_reason == "cancelled" else "completed"
     return status, STOP_MESSAGES[stop_reason]

@@ -80,10 +80,10 @@ def threshold_tool(run_id: str, model_id: int, positive: str, figure, labels: di
     if save_col.button(t("model.save_threshold", threshold=f"{threshold:.3f}"), type="primary",
                        icon=":material/save:"):
         attempt(save_threshold, run_id, model_id, threshold, ROOT)
+    saved = call(saved_threshold, run_id, model_id, runs_dir=ROOT)
     if saved is not None and reset_col.button(t("model.reset_threshold"),
                                               icon=":material/restart_alt:"):
-        attempt(save_threshold, run_id, model_id, None, ROOT)
-    saved = call(saved_threshold, run_id, model_id, runs_dir=ROOT)
+        saved = None if attempt(save_threshold, run_id, model_id, None, ROOT) else saved
     st.caption(t("model.saved_none") if saved is None else
                t("model.saved", threshold=f"{saved:.3f}"))
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Locator, Page, Playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -83,7 +84,10 @@ def shot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     charts = page.locator("[data-testid=stPlotlyChart]")
     for i in range(charts.count()):
-        charts.nth(i).locator(".main-svg").first.wait_for(state="attached")
+        try:  # a live page redraws its chart every second; a stale copy may never draw
+            charts.nth(i).locator(".main-svg").first.wait_for(state="attached", timeout=5_000)
+        except PlaywrightTimeout:
+            break
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=path)
     return path

@@ -126,7 +126,7 @@ def english_leftovers(text: str, *extra: str) -> set[str]:
 
 def test_japanese_interface_has_no_english_leftovers(page: Page, studio: str):
     open_page(page, studio)
-    page.get_by_test_id("stSidebar").get_by_text("日本語").click()
+    page.get_by_test_id("stSidebar").get_by_role("radio", name="日本語").click()
     wait_idle(page)
     page.get_by_role("tab", name="サンプルデータ").click()
     page.get_by_role("button", name="読み込む").nth(1).click()  # penguins with Japanese names

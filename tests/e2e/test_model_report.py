@@ -154,7 +154,7 @@ def test_compare_test_split_and_download(page: Page, studio: str, e2e_runs: Path
     assert sum(c["traces"] for c in both) > sum(c["traces"] for c in alone)
     full_shot(page, "model_binary_compare_en")
 
-    main(page).get_by_role("button", name="Test", exact=True).click()
+    main(page).get_by_role("radio", name="Test", exact=True).click()
     wait_idle(page)
     expect(main(page)).to_contain_text("Test: ")
     drawn_charts(page, CHARTS["binary"] - 2)  # the threshold is chosen on validation data only
@@ -173,10 +173,10 @@ def test_scoring_another_model_on_the_test_set(page: Page, studio: str, e2e_runs
     board = leaderboard_frame(run_id, e2e_runs)
     other = int(board.loc[~board["is_best"], "model_id"].iloc[0])
     open_report(page, studio, run_id, other)
-    expect(main(page).get_by_role("button", name="Test", exact=True)).to_have_count(0)
+    expect(main(page).get_by_role("radio", name="Test", exact=True)).to_have_count(0)
     page.get_by_role("button", name="Score on the test set").click()
     wait_idle(page)
-    main(page).get_by_role("button", name="Test", exact=True).click()
+    main(page).get_by_role("radio", name="Test", exact=True).click()
     wait_idle(page)
     drawn_charts(page, CHARTS["regression"])
     full_shot(page, "model_regression_scored_test_en")
