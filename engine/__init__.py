@@ -16,7 +16,7 @@ from engine.report import REPORT_TEXTS, SPLITS, ModelReport, ThresholdPoint, bes
     has_test_set, model_metrics_frame, model_report, report_figures, report_splits, \
     save_threshold, saved_threshold, score_on_test, threshold_point
 from engine.report_html import report_html
-from engine.figures import figure_confusion
+from engine.figures import figure_confusion, figure_threshold
 
 __all__ = [
     "METRICS", "MODELS", "ROLES", "SAMPLES", "EngineError", "RunInfo", "RunSettings", "Table",
@@ -28,6 +28,7 @@ __all__ = [
     "REPORT_TEXTS", "SPLITS", "ModelReport", "ThresholdPoint", "best_threshold", "has_test_set",
     "model_metrics_frame", "model_report", "report_figures", "report_html", "report_splits",
     "save_threshold", "saved_threshold", "score_on_test", "threshold_point", "figure_confusion",
+    "figure_threshold",
 ]
 from engine.explain import LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY, RAW_SCORE, \
     ExplainSettings, Explainer, Explanation, beeswarm_frame, dependence_frame, importance_frame, \

@@ -112,8 +112,8 @@ def _cap(rows: np.ndarray, seed: int) -> np.ndarray:
 
 def build(kind: str, ids: Sequence[int], oofs: list[np.ndarray], y: np.ndarray,
           folds: np.ndarray, *, metric: str, task: str, n_classes: int,
-          seed: int) -> tuple[Recipe, np.ndarray, list[np.ndarray]]:
-    """An ensemble's recipe, its cross-fitted out-of-fold output and per-fold outputs.
+          seed: int) -> tuple[Recipe, np.ndarray]:
+    """An ensemble's recipe and its cross-fitted out-of-fold output.
 
     ``folds`` gives the validation fold of each out-of-fold row; with a single fold the rows
     are split into pseudo-folds so that the reported score is never chosen on itself.
@@ -130,7 +130,7 @@ def build(kind: str, ids: Sequence[int], oofs: list[np.ndarray], y: np.ndarray,
     keep = weights > 0
     recipe = Recipe(kind, tuple(int(i) for i, k in zip(ids, keep) if k),
                     tuple(float(w) for w in weights[keep]), meta)
-    return recipe, out, [out[folds == k] for k in np.unique(folds)]
+    return recipe, out
 
 
 class EnsembleModel:

@@ -9,7 +9,7 @@ import numpy as np
 from engine import ensemble
 from engine.explain_store import start_explain
 from engine.fitted import assemble, refit, score_test
-from engine.metrics import compute_metrics
+from engine.metrics import compute_metrics, score
 from engine.search import Outcome, Search
 from engine.settings import RunSettings
 from engine.store import Store
@@ -51,7 +51,8 @@ def reserve_seconds(search: Search, settings: RunSettings) -> float:
     return keep + _refit_seconds(search, ranked[0])
 
 
-def _add_ensembles(search: Search, store: Store, run_id: str) -> list[tuple[Outcome, ensemble.Recipe]]:
+def _add_ensembles(search: Search, store: Store,
+                   run_id: str) -> list[tuple[Outcome, ensemble.Recipe]]:
     """Build, score and store a voting and a stacking ensemble over the best models."""
     p = search.problem
     top = _ranked(search)[:ensemble.N_CANDIDATES]
@@ -64,14 +65,12 @@ def _add_ensembles(search: Search, store: Store, run_id: str) -> list[tuple[Outc
     next_id = max(r["model_id"] for r in store.model_rows(run_id)) + 1
     for offset, kind in enumerate(("voting", "stacking")):
         start = time.perf_counter()
-        recipe, oof, parts = ensemble.build(kind, [o.model_id for o in top], [o.oof for o in top], y,
-                                            folds, metric=p.metric, task=p.task,
-                                            n_classes=p.n_classes, seed=p.seed)
-        fold_ids = np.unique(folds) if len(np.unique(folds)) > 1 else [None]
-        ys = [y[folds == k] for k in fold_ids] if fold_ids[0] is not None else [y]
-        parts = parts if fold_ids[0] is not None else [oof]
-        fold_metrics = [compute_metrics(p.task, yk, **{key: part}) for yk, part in zip(ys, parts)]
-        metrics = {k: float(np.nanmean([f[k] for f in fold_metrics])) for k in fold_metrics[0]}
+        recipe, oof = ensemble.build(kind, [o.model_id for o in top], [o.oof for o in top], y,
+                                     folds, metric=p.metric, task=p.task, n_classes=p.n_classes,
+                                     seed=p.seed)
+        metrics = compute_metrics(p.task, y, **{key: oof})
+        fold_scores = [score(p.metric, y[folds == k], **{key: oof[folds == k]})
+                       for k in np.unique(folds)] if len(np.unique(folds)) > 1 else []
         model_id = next_id + offset
         members = [{"model_id": m, "weight": w} for m, w in zip(recipe.members, recipe.weights)]
         store.save_array(run_id, "oof", str(model_id), oof)
@@ -81,8 +80,8 @@ def _add_ensembles(search: Search, store: Store, run_id: str) -> list[tuple[Outc
         store.save_model_row(
             run_id, model_id, family=kind, kind=kind, status="completed",
             params={"members": list(recipe.members), "weights": list(recipe.weights)},
-            score=metrics[p.metric], score_std=float(np.std([f[p.metric] for f in fold_metrics]))
-            if len(fold_metrics) > 1 else None, metrics=metrics, fold_metrics=fold_metrics,
+            score=metrics[p.metric], score_std=float(np.std(fold_scores)) if fold_scores else None,
+            metrics=metrics, fold_metrics=[{p.metric: f} for f in fold_scores],
             fit_time=sum(member_rows[m].fit_time for m in recipe.members),
             duration=time.perf_counter() - start, members=members, started_at=time.time())
         out.append((Outcome(model_id, kind, {}, metrics[p.metric], oof, 0.0), recipe))

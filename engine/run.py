@@ -17,6 +17,7 @@ import numpy as np
 import optuna
 import pandas as pd
 import psutil
+from threadpoolctl import threadpool_limits
 
 from engine.data import coerce_frame, infer_roles, prepare_target
 from engine.errors import EngineError
@@ -142,8 +143,9 @@ def execute_run(run_id: str, runs_dir: Path | str) -> str:
     store.update_run(run_id, status="running", started_at=time.time(), pid=os.getpid(),
                      pid_started=psutil.Process().create_time())
     try:
-        status, message = _execute(store, run_id, settings, deadline=row["created_at"]
-                                   + settings.time_budget)
+        with threadpool_limits(limits=settings.n_jobs or default_n_jobs()):
+            status, message = _execute(store, run_id, settings, deadline=row["created_at"]
+                                       + settings.time_budget)
     except EngineError as error:
         status, message = "failed", str(error)
     except Exception as error:  # the run ends as failed with a reason; trials stay stored

@@ -19,7 +19,7 @@ import optuna
 import pandas as pd
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
-from engine.metrics import compute_metrics, get_metric
+from engine.metrics import compute_metrics, get_metric, score
 from engine.models import MODELS, ModelSpec
 from engine.store import Store
 from engine.trainer import fit_family, predict_output
@@ -183,31 +183,36 @@ class Search:
             fit_time += fitted.fit_time
             oof[offset:offset + len(val)] = out
             offset += len(val)
-            folds.append(self._fold_metrics(p.y[val], out))
+            folds.append(self._primary(p.y[val], out))
             rounds.append(fitted.rounds)
             last = fitted.pipeline
             self._note_fold_time(spec.key, time.perf_counter() - fold_start)
-            trial.report(float(np.nanmean([f[p.metric] for f in folds])), step=i)
+            trial.report(float(np.nanmean(folds)), step=i)
             if trial.should_prune():
                 raise TrialStopped(f"pruned after fold {i + 1}: its score was behind earlier trials")
         if rounds[0] is not None:
             params = {**params, "n_estimators": int(np.median(rounds))}
-        metrics = {k: float(np.nanmean([f[k] for f in folds])) if any(
-            not math.isnan(f[k]) for f in folds) else float("nan") for k in folds[0]}
-        score = metrics[p.metric]
-        std = float(np.std([f[p.metric] for f in folds])) if len(folds) > 1 else float("nan")
+        metrics = self._metrics(p.y[p.validation.rows], oof)
+        value = metrics[p.metric]
+        std = float(np.nanstd(folds)) if len(folds) > 1 else float("nan")
         self.store.save_array(self.run_id, "oof", str(model_id), oof)
         self.store.update_model_row(
-            self.run_id, model_id, status="completed", params=params, score=score,
-            score_std=std, metrics=metrics, fold_metrics=folds, fit_time=fit_time,
+            self.run_id, model_id, status="completed", params=params, score=value,
+            score_std=std, metrics=metrics, fold_metrics=[{p.metric: f} for f in folds],
+            fit_time=fit_time,
             predict_time=predict_time, duration=time.time() - started)
         keep = last if len(p.validation.folds) == 1 else None
-        return Outcome(model_id, spec.key, params, score, oof, fit_time, keep)
+        return Outcome(model_id, spec.key, params, value, oof, fit_time, keep)
 
-    def _fold_metrics(self, y_true: np.ndarray, out: np.ndarray) -> dict[str, float]:
-        if self.problem.task == "classification":
-            return compute_metrics("classification", y_true, proba=out)
-        return compute_metrics("regression", y_true, y_pred=out)
+    def _key(self) -> str:
+        return "proba" if self.problem.task == "classification" else "y_pred"
+
+    def _primary(self, y_true: np.ndarray, out: np.ndarray) -> float:
+        return score(self.problem.metric, y_true, **{self._key(): out})
+
+    def _metrics(self, y_true: np.ndarray, out: np.ndarray) -> dict[str, float]:
+        """Every metric on the pooled out-of-fold predictions (the ones charts are drawn from)."""
+        return compute_metrics(self.problem.task, y_true, **{self._key(): out})
 
     # budgets --------------------------------------------------------------------------------
     def _note_fold_time(self, family: str, seconds: float) -> None:

@@ -176,10 +176,11 @@ def beeswarm(expl: Explanation, words: dict[str, str]) -> None:
 def dependence(expl: Explanation, ranked: list[str], words: dict[str, str], key: str) -> None:
     """A dependence plot of the chosen feature, coloured by the feature it interacts with most."""
     st.markdown(f"**{t('explain.dependence')}**")
-    feature = st.selectbox(t("explain.dependence_feature"), ranked, key=key)
+    pick_col, note_col = st.columns([1, 2], vertical_alignment="bottom")
+    feature = pick_col.selectbox(t("explain.dependence_feature"), ranked, key=key)
     partner = interaction_feature(expl, feature)
-    st.caption(t("explain.dependence_partner", feature=partner) if partner else
-               t("explain.dependence_alone"))
+    note_col.caption(t("explain.dependence_partner", feature=partner) if partner else
+                     t("explain.dependence_alone"))
     frame = dependence_frame(expl, feature, colour_by=partner)
     st.plotly_chart(figure_dependence(frame, feature=feature, colour_by=partner, labels=words),
                     key="explain_dependence")
@@ -213,14 +214,14 @@ def pick_row(rows: ExplainRows, key: str) -> int | None:
     if rows.task == "classification":
         labels = sorted(frame[rows.target].astype(str).unique())
         only = filter_col.multiselect(t("explain.filter_target", target=rows.target), labels,
-                                      key=f"{key}:filter")
+                                      key=f"{key}:filter", placeholder=t("explain.filter_any"))
         shown = shown[shown[rows.target].astype(str).isin(only)] if only else shown
     st.caption(t("explain.rows_shown", shown=f"{min(len(shown), MAX_TABLE_ROWS):,}",
                  matches=f"{len(shown):,}", total=f"{len(frame):,}"))
     table = shown.head(MAX_TABLE_ROWS).rename_axis(t("explain.row"))
     signature = zlib.crc32(repr((query, len(shown))).encode())
     event = st.dataframe(table, on_select="rerun", selection_mode="single-row", height=240,
-                         key=f"{key}:table:{signature}")
+                         placeholder="—", key=f"{key}:table:{signature}")
     number_key, picked_key = f"{key}:row", f"{key}:picked"
     st.session_state.setdefault(number_key, int(frame.index[0]))
     if event.selection.rows:
@@ -317,17 +318,19 @@ def local_view(run_id: str, model_id: int, root: str, version: str, engineered: 
     classes = after[1].classes
     was, now = _shown(before[0], classes, label), _shown(after[0], classes, label)
     fmt = "{:.1%}" if classes else "{:.4g}"
-    name = t("explain.probability_of", label=label) if classes else t("explain.prediction")
+    heading = t("explain.probability_of", label=label) if classes else t("explain.prediction")
+    st.markdown(f"**{heading}**")
     cols = st.columns(4)
-    cols[0].metric(t("explain.prediction_row", name=name), fmt.format(was))
+    cols[0].metric(t("explain.prediction_row"), fmt.format(was))
     delta = (t("explain.points", n=f"{(now - was) * 100:+.1f}") if classes
              else f"{now - was:+.4g}")
-    cols[1].metric(t("explain.prediction_whatif", name=name), fmt.format(now),
+    cols[1].metric(t("explain.prediction_whatif"), fmt.format(now),
                    delta=None if now == was else delta)
     cols[2].metric(t("explain.base_value"), f"{float(expl.base_values[0]):.4g}")
-    cols[3].metric(t("explain.output", space=space_text(expl.output_space)),
-                   f"{float(expl.output[0]):.4g}")
+    cols[3].metric(t("explain.output"), f"{float(expl.output[0]):.4g}",
+                   help=t("explain.output_help", space=space_text(expl.output_space)))
     st.caption(t("explain.local_caption", space=space_text(expl.output_space),
                  ms=f"{seconds * 1000:.0f}"))
-    st.plotly_chart(figure_waterfall(waterfall_frame(expl, 0), labels=words),
-                    key="explain_waterfall")
+    figure = figure_waterfall(waterfall_frame(expl, 0), labels=words)
+    figure.update_traces(cliponaxis=False)  # the last step's number stays readable
+    st.plotly_chart(figure, key="explain_waterfall")

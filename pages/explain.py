@@ -57,7 +57,7 @@ label = None
 if full.output_classes:
     classes = list(full.classes)
     label = class_col.selectbox(t("explain.class"), classes,
-                                index=classes.index(full.output_classes[-1]),
+                                index=classes.index(full.output_classes[0]),
                                 key=_state.model_widget("explain_class", run_id, model_id))
 single = full.for_class(label) if label is not None else full
 
@@ -72,13 +72,9 @@ if stored.permutation is None:
 ranked = importance_frame(full)
 st.plotly_chart(figure_importance(ranked, stored.permutation, labels=words),
                 key="explain_importance")
-chart_col, dependence_col = st.columns(2)
-with chart_col:
-    beeswarm(single, words)
-with dependence_col:
-    dependence(single, list(ranked["feature"]), words,
-               key=_state.model_widget(f"explain_dependence_{int(engineered)}", run_id,
-                                       model_id))
+beeswarm(single, words)
+dependence(single, list(ranked["feature"]), words,
+           key=_state.model_widget(f"explain_dependence_{int(engineered)}", run_id, model_id))
 
 st.subheader(t("explain.local"))
 st.caption(t("explain.local_help"))

@@ -4,22 +4,31 @@ model overlaid, the binary threshold and cost tool, and the report as one HTML f
 import pandas as pd
 import streamlit as st
 
-from engine import (METRICS, REPORT_TEXTS, best_threshold, figure_confusion, has_test_set,
-                    leaderboard_frame, model_metrics_frame, model_report, report_figures,
-                    report_html, report_splits, save_threshold, saved_threshold, score_on_test,
-                    threshold_point)
+from engine import (METRICS, REPORT_TEXTS, ModelReport, best_threshold, figure_confusion,
+                    figure_threshold, has_test_set, leaderboard_frame, model_metrics_frame,
+                    model_report, report_figures, report_html, report_splits, save_threshold,
+                    saved_threshold, score_on_test, threshold_point)
 from pages import _state
 from pages._i18n import metric_name, t, task_name
 from pages._widgets import attempt, call, model_name, runs_dir, score_text
 
 _state.require_app(__file__)
 ROOT = str(runs_dir())
-NUMBER = st.column_config.NumberColumn
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def cached_report(run_id: str, model_id: int, split: str, root: str):
+def cached_report(run_id: str, model_id: int, split: str, root: str) -> ModelReport:
     return model_report(run_id, model_id, runs_dir=root, split=split)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_figures(run_id: str, model_id: int, split: str, compare_id: int | None, root: str,
+                   labels: dict, curves: tuple[str, ...] | None, names: tuple[str, str] | None,
+                   ) -> dict:
+    """The report's figures, built once per choice (st.plotly_chart does not change them)."""
+    compare = None if names is None else cached_report(run_id, compare_id, split, root)
+    return report_figures(cached_report(run_id, model_id, split, root), compare=compare,
+                          labels=labels, curves=curves, names=names)
 
 
 def split_name(split: str) -> str:
@@ -27,15 +36,18 @@ def split_name(split: str) -> str:
 
 
 def metrics_table(frame: pd.DataFrame) -> None:
-    table = pd.DataFrame({"metric": [("★ " if p else "") + metric_name(m) for m, p in
-                                     zip(frame["metric"], frame["primary"])],
-                          "validation": frame["validation"], "std": frame["validation_std"],
-                          "test": frame["test"]})
-    config = {"metric": st.column_config.TextColumn(t("model.metric")),
-              "validation": NUMBER(t("model.validation"), format="%.4f"),
-              "std": NUMBER(t("model.validation_std"), format="± %.4f"),
-              "test": NUMBER(t("model.test"), format="%.4f")}
-    shown = [c for c in table.columns if c == "metric" or table[c].notna().any()]
+    """Every metric on validation (± its spread across folds) and test; missing values as —."""
+    table = pd.DataFrame({
+        "metric": [("★ " if p else "") + metric_name(m) for m, p in zip(frame["metric"],
+                                                                       frame["primary"])],
+        "validation": frame["validation"].map(score_text), "test": frame["test"].map(score_text),
+        "validation_std": ["—" if pd.isna(v) else f"± {v:.4f}" for v in frame["validation_std"]]})
+    config = {"metric": st.column_config.TextColumn(t("model.metric"))} | {
+        column: st.column_config.TextColumn(label, alignment="right") for column, label in
+        (("validation", t("model.validation")), ("validation_std", t("model.validation_std")),
+         ("test", t("model.test")))}
+    shown = ["metric", *(c for c in ("validation", "validation_std", "test")
+                         if frame[c].notna().any())]
     st.dataframe(table[shown], column_config=config, hide_index=True, height=420)
     folds = frame.attrs["folds"]
     st.caption(t("model.folds_note", k=folds) if folds > 1 else t("model.holdout_note"))
@@ -48,9 +60,11 @@ def find_best(run_id: str, model_id: int, key: str) -> None:
         st.session_state[key] = point.threshold
 
 
-def threshold_tool(run_id: str, model_id: int, positive: str, figure, labels: dict) -> None:
+@st.fragment
+def threshold_tool(run_id: str, model_id: int, report: ModelReport, labels: dict) -> None:
+    """Slider, costs and save: a change reruns this part of the page only."""
     st.subheader(t("model.threshold_title"))
-    st.caption(t("model.threshold_help", positive=positive))
+    st.caption(t("model.threshold_help", positive=report.classes[1]))
     key = _state.model_widget("threshold", run_id, model_id)
     saved = call(saved_threshold, run_id, model_id, runs_dir=ROOT)
     st.session_state.setdefault(key, 0.5 if saved is None else saved)
@@ -74,8 +88,8 @@ def threshold_tool(run_id: str, model_id: int, positive: str, figure, labels: di
     title = t("model.confusion_at", threshold=f"{threshold:.3f}")
     matrix_col.plotly_chart(figure_confusion(point.confusion, labels={**labels["confusion"],
                                                                       "title": title}))
-    figure.add_vline(x=threshold, line={"color": "black", "dash": "dot", "width": 1})
-    curve_col.plotly_chart(figure)
+    curve_col.plotly_chart(figure_threshold(report.charts["threshold"],
+                                            labels=labels["threshold"], marker=threshold))
     save_col, reset_col = st.columns(2)
     if save_col.button(t("model.save_threshold", threshold=f"{threshold:.3f}"), type="primary",
                        icon=":material/save:"):
@@ -106,7 +120,7 @@ primary = metrics[metrics["primary"]].iloc[0]
 st.markdown(t("model.heading", model=names[model_id], run_id=run_id,
               metric=metric_name(primary["metric"]), score=score_text(primary["validation"])))
 
-split_col, compare_col, curves_col = st.columns([1, 2, 3], vertical_alignment="bottom")
+split_col, compare_col, curves_col = st.columns([2, 3, 4], vertical_alignment="bottom")
 split = split_col.segmented_control(t("model.split"), splits, format_func=split_name,
                                     default="validation", required=True,
                                     key=_state.model_widget("split", run_id, model_id))
@@ -124,11 +138,9 @@ if "test" not in splits and call(has_test_set, run_id, runs_dir=ROOT):
 report = call(cached_report, run_id, model_id, split, ROOT)
 if report is None:
     st.stop()
-compare = None
-if compare_id is not None and split in (call(report_splits, run_id, compare_id,
-                                             runs_dir=ROOT) or ()):
-    compare = call(cached_report, run_id, compare_id, split, ROOT)
-elif compare_id is not None:
+compared = compare_id is not None and split in (call(report_splits, run_id, compare_id,
+                                                     runs_dir=ROOT) or ())
+if compare_id is not None and not compared:
     st.caption(t("model.compare_missing", model=names[compare_id]))
 curves = None
 if report.task == "classification":
@@ -143,22 +155,22 @@ labels = {kind: {f: t(f"report.{kind + '.' + f}") for f in fields}
           for kind, fields in REPORT_TEXTS.items()}
 labels |= {"metric": {m: metric_name(m) for m in METRICS}, "task": {report.task:
            task_name(report.task)}, "model": {str(m): name for m, name in names.items()}}
-pair = (names[model_id], names[compare_id]) if compare is not None else None
-figs = call(report_figures, report, compare=compare, labels=labels, curves=curves, names=pair)
+pair = (names[model_id], names[compare_id]) if compared else None
+figs = call(cached_figures, run_id, model_id, split, compare_id, ROOT, labels,
+            None if curves is None else tuple(curves), pair)
 if figs is None:
     st.stop()
-threshold_figure = figs.pop("threshold", None)
 
 st.subheader(t("model.metrics"))
 metrics_table(metrics)
 st.subheader(t("model.charts"))
 st.caption(t("model.rows", rows=f"{report.n_rows:,}", split=split_name(split)))
-keys = list(figs)
+keys = [key for key in figs if key != "threshold"]
 for start in range(0, len(keys), 2):
     for col, key in zip(st.columns(2), keys[start:start + 2]):
         col.plotly_chart(figs[key], key=f"chart_{key}")
-if threshold_figure is not None and split == "validation":
-    threshold_tool(run_id, model_id, report.classes[1], threshold_figure, labels)
+if report.is_binary and split == "validation":
+    threshold_tool(run_id, model_id, report, labels)
 
 st.download_button(
     t("model.download"), data=lambda: report_html(run_id, model_id, runs_dir=ROOT,

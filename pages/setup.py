@@ -23,8 +23,11 @@ VALIDATIONS = ("auto", "cv", "holdout", "file")
 TEST_MODES = ("none", "fraction", "file")
 
 
-def direction(metric: str) -> str:
-    return t("setup.higher_better" if METRICS[metric].greater_is_better else "setup.lower_better")
+def explained(metric: str) -> str:
+    """The metric's one-line explanation and which way is better."""
+    better = (t("setup.higher_better") if METRICS[metric].greater_is_better
+              else t("setup.lower_better"))
+    return t("setup.metric_caption", help=metric_help(metric), direction=better)
 
 
 def uploaded_table(label: str, uploader_key: str, state_key: str) -> None:
@@ -58,10 +61,9 @@ with left:
         _state.put(_state.METRIC, default_metric(task))
     metric = st.selectbox(t("setup.metric"), metrics, format_func=metric_name,
                           key=_state.METRIC, persist_state=keep)
-    st.caption(f"{metric_help(metric)} {direction(metric)}")
+    st.caption(explained(metric))
     with st.expander(t("setup.metric_all")):
-        st.markdown("\n".join(f"- **{metric_name(m)}** — {metric_help(m)} {direction(m)}"
-                              for m in metrics))
+        st.markdown("\n".join(f"- **{metric_name(m)}** — {explained(m)}" for m in metrics))
 
     validation = st.radio(t("setup.validation"), VALIDATIONS, horizontal=True,
                           format_func=lambda v: t(f"setup.validation_{v}"),

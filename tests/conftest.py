@@ -26,7 +26,8 @@ def diabetes() -> pd.DataFrame:
 
 def run_to_end(frame: pd.DataFrame, runs_dir, **settings) -> str:
     """Create and execute a run in this process (the CLI's way), returning its id."""
-    defaults = {"task": None, "time_budget": 120, "max_trials": 6, "seed": 0, "n_jobs": 1,
+    # a generous time budget: the trial budget ends these runs, so they are reproducible
+    defaults = {"task": None, "time_budget": 900, "max_trials": 6, "seed": 0, "n_jobs": 1,
                 "ensembles": False}
     test_data = settings.pop("test_data", None)
     run_id = create_run(RunSettings(**{**defaults, **settings}), frame, runs_dir=runs_dir,

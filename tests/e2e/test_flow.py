@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from engine import RunSettings, create_run, execute_run, load_sample
 from tests.e2e.studio import (
     ROOT,
     choose,
@@ -17,12 +18,22 @@ from tests.e2e.studio import (
     remove_chosen,
     set_number,
     shot,
+    studio_server,
     visible_text,
     wait_idle,
 )
 
 PENGUINS = ROOT / "assets" / "datasets" / "penguins.csv"
 RUN_DONE = 150_000  # ms
+
+
+def tiny_finished_run(runs_dir) -> str:
+    """A one-trial run executed in this process (the CLI's way), for pages to open."""
+    settings = RunSettings(target="species", task="classification", validation="holdout:0.2",
+                           max_trials=1, models=("logistic_regression",), ensembles=False)
+    run_id = create_run(settings, load_sample("penguins"), runs_dir=runs_dir)
+    execute_run(run_id, runs_dir)
+    return run_id
 
 
 def start_run(page: Page, *, start_label: str = "Start") -> None:
@@ -93,7 +104,7 @@ def test_upload_to_leaderboard_with_a_reload_mid_run(page: Page, studio: str):
         shot(page, "09_model_page")
 
 
-def test_cancel_keeps_the_finished_models(page: Page, studio: str):
+def test_cancel_keeps_the_finished_models(page: Page, studio: str, e2e_runs):
     open_page(page, studio)
     page.get_by_role("tab", name="Sample datasets").click()
     page.get_by_role("button", name="Load").first.click()  # penguins
@@ -104,7 +115,14 @@ def test_cancel_keeps_the_finished_models(page: Page, studio: str):
     wait_idle(page)
     set_number(page, "Time budget (minutes)", 3)
     start_run(page)
+    run_id = page.url.split("run=")[1]
     wait_first_model(page)
+    finished = tiny_finished_run(e2e_runs)
+    other = page.context.new_page()  # a second tab follows another run: no cross-talk
+    open_page(other, f"{studio}/run?run={finished}")
+    expect(main(other)).to_contain_text(f"Run {finished} · Completed")
+    expect(main(page)).to_contain_text(f"Run {run_id} · Running")
+    other.close()
     page.get_by_role("button", name="Cancel the run").click()
     expect(main(page)).to_contain_text("The run was cancelled", timeout=RUN_DONE)
     wait_idle(page)
@@ -139,7 +157,10 @@ def test_japanese_interface_has_no_english_leftovers(page: Page, studio: str):
     page.get_by_role("link", name="次へ：実行の設定").click()
     expect(main(page)).to_contain_text("実行内容")
     wait_idle(page)
-    set_number(page, "試行回数の上限", 4)
+    set_number(page, "試行回数の上限", 3)
+    set_number(page, "時間の上限（分）", 1)
+    for family in ("ヒストグラム勾配ブースティング", "ランダムフォレスト", "エクストラツリー", "k 近傍法"):
+        remove_chosen(page, family)
     assert english_leftovers(visible_text(page)) == set()
     shot(page, "ja_02_setup")
 
@@ -170,3 +191,14 @@ def test_japanese_interface_has_no_english_leftovers(page: Page, studio: str):
 
 def _run_ids(page: Page) -> list[str]:
     return re.findall(r"\d{8}-\d{6}-[0-9a-f]{4}", visible_text(page))
+
+
+def test_a_restarted_server_reattaches_from_the_url(page: Page, e2e_runs):
+    """A run outlives the server; a fresh server's first visit may be the run's own URL."""
+    run_id = tiny_finished_run(e2e_runs)
+    with studio_server(e2e_runs, log=e2e_runs.parent / "server-restarted.log") as url:
+        open_page(page, f"{url}/run?run={run_id}")
+        expect(main(page)).to_contain_text(f"Run {run_id} · Completed")
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("Language")  # app.py ran
+        assert f"run={run_id}" in page.url
+        shot(page, "11_restarted_server_reattached")

@@ -62,7 +62,7 @@ def open_report(page: Page, studio: str, run_id: str, model_id: int, lang: str =
 def drawn_charts(page: Page, expected: int) -> list[dict]:
     """Every chart of the page once drawn: its trace count and points; none empty, no error."""
     charts = main(page).locator("[data-testid=stPlotlyChart]")
-    expect(charts).to_have_count(expected)
+    expect(charts).to_have_count(expected, timeout=30_000)
     for i in range(expected):
         charts.nth(i).locator(".main-svg").first.wait_for()
     drawn = page.evaluate("""() => Array.from(document.querySelectorAll(
@@ -131,11 +131,12 @@ def test_threshold_tool_finds_saves_and_resets(page: Page, studio: str, e2e_runs
     full_shot(page, "model_binary_threshold_en")
     try:
         page.get_by_role("button", name=re.compile(r"^Save threshold")).click()
+        expect(main(page)).to_contain_text("Predictions of this model use it.")
         wait_idle(page)
         assert saved_threshold(run_id, model_id, runs_dir=e2e_runs) == pytest.approx(
             expected.threshold)
-        expect(main(page)).to_contain_text("Predictions of this model use it.")
         page.get_by_role("button", name="Back to the most probable class").click()
+        expect(main(page)).to_contain_text("No threshold saved")
         wait_idle(page)
         assert saved_threshold(run_id, model_id, runs_dir=e2e_runs) is None
     finally:

@@ -28,7 +28,7 @@ def test_ensemble_scores_are_cross_fitted_so_noise_stays_at_chance():
     oofs = [_proba(rng.random(1000)) for _ in range(10)]
     folds = np.arange(1000) % 5
     for kind in ("voting", "stacking"):
-        _, out, _ = build(kind, list(range(10)), oofs, y, folds, metric="AUC_weighted",
+        _, out = build(kind, list(range(10)), oofs, y, folds, metric="AUC_weighted",
                           task="classification", n_classes=2, seed=0)
         from sklearn.metrics import roc_auc_score
         assert abs(roc_auc_score(y, out[:, 1]) - 0.5) < 0.06
