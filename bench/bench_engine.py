@@ -161,7 +161,8 @@ def _tree_rss(proc: psutil.Process) -> tuple[int, int]:
 
 
 def run_proc(cmd: list[str], log_name: str, *, timeout: float, kill_rss_mb: float = 12_000,
-             poll: float = 0.1, time_v: bool = False) -> Proc:
+             poll: float = 0.1, time_v: bool = False, env_extra: dict[str, str] | None = None
+             ) -> Proc:
     """Run ``cmd`` in its own session from the repo root; poll the RSS of its process tree.
 
     The whole process group is killed past ``timeout`` seconds or ``kill_rss_mb`` of RSS (the
@@ -175,7 +176,7 @@ def run_proc(cmd: list[str], log_name: str, *, timeout: float, kill_rss_mb: floa
     full = (["/usr/bin/time", "-v", "-o", str(time_path)] + cmd) if time_v else cmd
     rev = engine_rev()
     print("+", " ".join(cmd), f"  [engine {rev}]", flush=True)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_extra or {})}
     with open(stderr_path, "wb") as err:
         l_start = load1()
         t_start = time.time()
@@ -268,12 +269,13 @@ def wait_background(run_id: str | None, *, timeout: float = 900.0, poll: float =
 
 def engine_run(data: Path, target: str, runs_dir: Path, log_name: str, *, budget: float,
                timeout: float | None = None, extra: list[str] | None = None,
-               time_v: bool = False, kill_rss_mb: float = 12_000) -> Proc:
+               time_v: bool = False, kill_rss_mb: float = 12_000,
+               env_extra: dict[str, str] | None = None) -> Proc:
     cmd = [PY, "-m", "engine", "run", "--data", str(data), "--target", target,
            "--time-budget", f"{budget:g}", "--seed", "0", "--runs-dir", str(runs_dir),
            *(extra or []), "--json"]
     proc = run_proc(cmd, log_name, timeout=timeout or (3 * budget + 180), time_v=time_v,
-                    kill_rss_mb=kill_rss_mb)
+                    kill_rss_mb=kill_rss_mb, env_extra=env_extra)
     proc.background = wait_background(proc.result.get("run_id"))
     return proc
 
@@ -733,6 +735,35 @@ def cmd_vs_lightgbm(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
+# --------------------------------------------------------------------------------- threads
+def cmd_threads(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """One family's default trial with the engine's own thread setting, then with
+    OMP_NUM_THREADS=1: scikit-learn's HistGradientBoosting takes no n_jobs and uses one OpenMP
+    thread per core, whatever ``--n-jobs`` says; on a busy machine that can cost a lot."""
+    rows = []
+    for name, file, target, kind in [d for d in BUNDLED if d[0] in args.datasets.split(",")]:
+        train_p = split_bundled(name, file, target, kind)[0]
+        for env in ({}, {"OMP_NUM_THREADS": "1"}):
+            label = ",".join(f"{k}={v}" for k, v in env.items()) or "engine default"
+            runs_dir = OUT / "runs" / "threads"
+            proc = engine_run(train_p, target, runs_dir, f"threads_{name}_{len(env)}",
+                              budget=600, extra=["--models", args.model, "--max-trials", "1",
+                                                 "--no-ensembles", "--validation", "cv:5"],
+                              env_extra=env)
+            facts = run_facts(proc, runs_dir, 600)
+            _, models = store_rows(runs_dir, facts["run_id"])
+            trial = next(m for m in models if m["model_id"] == 0)
+            rows.append({"dataset": name, "model": args.model, "env": label,
+                         "trial_fit_s": trial["fit_time"], "trial_duration_s": trial["duration"],
+                         "wall": round(proc.wall, 2), "load1_start": proc.load1_start,
+                         "load1_end": proc.load1_end, "engine_rev": proc.engine_rev})
+    print_table(rows, ["dataset", "model", "env", "trial_fit_s", "trial_duration_s", "wall",
+                       "load1_start", "load1_end", "engine_rev"],
+                "threads: one default trial (5 folds), engine's threads vs OMP_NUM_THREADS=1")
+    write_csv(rows, "threads")
+    return rows
+
+
 # ------------------------------------------------------------------------------------- main
 def cmd_gen(args: argparse.Namespace) -> list[dict[str, Any]]:
     for n in (200_000, 1_000_000):
@@ -763,6 +794,9 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--time-budget", type=float, default=60.0)
     v.add_argument("--datasets", help=f"subset of {','.join(d[0] for d in BUNDLED)}")
     a = sub.add_parser("all", help="budget, overhead, memory, vs-lightgbm, one after another")
+    t = sub.add_parser("threads", help="a default trial with and without OMP_NUM_THREADS=1")
+    t.add_argument("--model", default="hist_gradient_boosting")
+    t.add_argument("--datasets", default="penguins,diamonds")
     sub.add_parser("gen", help="write the generated tables only")
     for p in (b, m, v, a):
         p.add_argument("--n-jobs", type=int, help="pass --n-jobs to the engine (default: its own)")
@@ -781,7 +815,7 @@ def main(argv: list[str] | None = None) -> int:
                                            n_jobs=args.n_jobs))
         return 0
     {"budget": cmd_budget, "overhead": cmd_overhead, "memory": cmd_memory,
-     "vs-lightgbm": cmd_vs_lightgbm, "gen": cmd_gen}[args.command](args)
+     "vs-lightgbm": cmd_vs_lightgbm, "threads": cmd_threads, "gen": cmd_gen}[args.command](args)
     return 0
 
 

@@ -15,6 +15,7 @@ root. It builds the 200-trial run first (about a minute) in a temporary store.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -127,6 +128,7 @@ def main_cli() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--trials", type=int, default=200)
     args = parser.parse_args()
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         runs_dir = Path(tmp) / "runs"
         started = time.time()
@@ -155,6 +157,8 @@ def main_cli() -> None:
     for path, figures in pages.items():
         print(f"  {path:<12} cold load {figures['cold_load']:6.2f}   "
               f"page switch {figures['page_switch']:6.2f}")
+    print(f"\n1-minute load average: {load_start:.1f} at start, {os.getloadavg()[0]:.1f} at end "
+          f"({os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ EXPLAINERS = "explainers"
 ENSEMBLES = ("voting", "stacking")
 LIVE = ("queued", "running")
 QUEUED_GRACE = 120.0  # seconds a queued computation may take to start its process
+PROCESS_SECONDS = 2.0  # starting the background process and its imports
 PERMUTATION_ROWS = 1000
 CHUNK_ROWS = 5000
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,8 @@ class ExplainPlan:
         total_rows: validation rows of the run.
         permutation_rows: validation rows permutation importance is scored on.
         refit_seconds: fitting the model again first (0 when it is stored).
-        first_seconds: until the global views can be shown.
+        first_seconds: until the global views can be shown, the background process's start
+            included.
         seconds: everything, permutation importance included.
     """
 
@@ -182,7 +184,7 @@ def _plan(store: Store, run_id: str, model_id: int,
         method = choose_method(model, task=problem.task, roles=problem.roles, classes=classes,
                                settings=settings)
     rows, perm_rows = min(n, settings.global_rows), min(n, PERMUTATION_ROWS)
-    first = refit + estimate_seconds(method or "mimic", rows, len(columns), n_outputs=outputs,
+    first = PROCESS_SECONDS + refit + estimate_seconds(method or "mimic", rows, len(columns), n_outputs=outputs,
                                      model=model, seconds_per_prediction=spp, n_background=n,
                                      settings=settings)
     perm = estimate_seconds("permutation", perm_rows, len(columns), seconds_per_prediction=spp)

@@ -7,8 +7,10 @@ test set (the best model at the end of a run, others on demand with :func:`score
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
 import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -213,7 +215,9 @@ def _compute(store: Store, run_id: str, model_id: int, split: str) -> ModelRepor
         y = y.astype(np.intp)
     else:
         builders = _REGRESSION
-    data = {key: build(y, out, classes) for key, build in builders.items()}
+    with ThreadPoolExecutor(max_workers=min(len(builders), os.cpu_count() or 1)) as pool:
+        futures = {key: pool.submit(build, y, out, classes) for key, build in builders.items()}
+    data = {key: future.result() for key, future in futures.items()}  # NumPy sorts in parallel
     return ModelReport(run_id, model_id, split, "classification" if classes else "regression",
                        classes, len(y), data)
 

@@ -331,6 +331,10 @@ def local_view(run_id: str, model_id: int, root: str, version: str, engineered: 
                    help=t("explain.output_help", space=space_text(expl.output_space)))
     st.caption(t("explain.local_caption", space=space_text(expl.output_space),
                  ms=f"{seconds * 1000:.0f}"))
-    figure = figure_waterfall(waterfall_frame(expl, 0), labels=words)
-    figure.update_traces(cliponaxis=False)  # the last step's number stays readable
+    frame = waterfall_frame(expl, 0)
+    figure = figure_waterfall(frame, labels=words)
+    steps = np.cumsum(frame["contribution"].where(frame["kind"] != "output", 0.0))
+    low, high = min(0.0, steps.min()), max(0.0, steps.max())
+    pad = 0.15 * (high - low or 1.0)  # room for the numbers outside the bars
+    figure.update_xaxes(range=[low - pad, high + pad])
     st.plotly_chart(figure, key="explain_waterfall")

@@ -135,7 +135,8 @@ if "test" not in splits and call(has_test_set, run_id, runs_dir=ROOT):
         with st.spinner(t("model.scoring")):
             if attempt(score_on_test, run_id, model_id, runs_dir=ROOT):
                 st.rerun()
-report = call(cached_report, run_id, model_id, split, ROOT)
+with st.spinner(t("model.computing")):  # shown only when it takes more than half a second
+    report = call(cached_report, run_id, model_id, split, ROOT)
 if report is None:
     st.stop()
 compared = compare_id is not None and split in (call(report_splits, run_id, compare_id,

@@ -1,5 +1,6 @@
 """Run: start the run process, then follow it live from the store (it outlives this page)."""
 
+import pandas as pd
 import streamlit as st
 
 from engine import RunInfo, cancel_run, get_run, leaderboard_frame, trials_frame
@@ -85,16 +86,22 @@ def show_run(run_id: str, *, polling: bool) -> None:
     if trials is not None and not trials.empty:
         st.subheader(t("run.history"))
         history_chart(trials, settings.metric)
-        failures = trials[trials["status"] == "failed"]
-        if not failures.empty:
-            with st.expander(t("run.failed_trials", n=len(failures))):
-                st.dataframe(failures.assign(
-                    family=[model_name(f, k) for f, k in zip(failures.family, failures.kind)])[
-                    ["model_id", "family", "error"]], hide_index=True, column_config={
-                    "model_id": st.column_config.NumberColumn(t("board.model_id")),
-                    "family": st.column_config.TextColumn(t("board.model")),
-                    "error": st.column_config.TextColumn(t("run.reason"), width="large")})
+        failed_trials(trials[trials["status"] == "failed"])
     report(info)
+
+
+def failed_trials(failures: pd.DataFrame) -> None:
+    """Each failed trial with its model and the reason it failed."""
+    if failures.empty:
+        return
+    with st.expander(t("run.failed_trials", n=len(failures))):
+        table = pd.DataFrame({"model_id": failures["model_id"],
+                              "model": [model_name(f, "single") for f in failures["family"]],
+                              "error": failures["error"]})
+        st.dataframe(table, hide_index=True, column_config={
+            "model_id": st.column_config.NumberColumn(t("board.model_id")),
+            "model": st.column_config.TextColumn(t("board.model")),
+            "error": st.column_config.TextColumn(t("run.reason"), width="large")})
 
 
 def report(info: RunInfo) -> None:

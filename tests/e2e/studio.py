@@ -82,6 +82,12 @@ def open_page(page: Page, url: str) -> None:
 def shot(page: Page, name: str) -> Path:
     """A screenshot for the reviewer, once every chart on the page is drawn."""
     SCREENSHOTS.mkdir(exist_ok=True)
+    try:  # elements whose code is still loading show as skeletons
+        page.wait_for_function("() => !document.querySelector("
+                               "'[data-testid=stSkeleton], [data-testid=stSkeletonElement]')",
+                               timeout=10_000)
+    except PlaywrightTimeout:
+        pass
     charts = page.locator("[data-testid=stPlotlyChart]")
     for i in range(charts.count()):
         try:  # a live page redraws its chart every second; a stale copy may never draw

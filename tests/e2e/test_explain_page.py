@@ -162,7 +162,7 @@ def test_engineered_view_class_picker_and_row_table(page: Page, studio: str, e2e
                                                     explain_runs: dict[str, str]) -> None:
     run_id = explain_runs["multiclass"]
     open_explain(page, studio, run_id, get_run(run_id, e2e_runs).best_model_id, "en")
-    main(page).get_by_role("button", name="Engineered features").click()
+    main(page).get_by_role("radio", name="Engineered features").click()
     wait_idle(page)
     drawn(page)
     class_box = main(page).get_by_role("combobox", name="Class explained")

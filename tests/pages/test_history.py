@@ -41,7 +41,8 @@ def test_figure_draws_points_and_the_step_line_with_given_words():
     points, _, line = figure.data
     assert list(points.x) == [1, 3, 5] and list(line.x) == [1, 2, 3, 4, 5]  # not the running one
     assert line.line.shape == "hv"
-    assert figure.layout.xaxis.title.text == "試行" and figure.layout.yaxis.title.text == "正解率"
+    assert figure.layout.xaxis.title.text == "試行"
+    assert figure.layout.yaxis.title.text == "正解率"
 
 
 def test_figure_of_no_trials_has_no_traces():

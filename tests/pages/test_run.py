@@ -56,3 +56,22 @@ def test_cancel_keeps_the_finished_models(app, runs_dir):
     assert len(app.dataframe[0].value) >= 1
     assert get_run(run_id, runs_dir).n_trials_done >= 1
 
+
+
+
+def test_failed_trials_are_listed_with_their_reason(app, runs_dir):
+    from engine import create_run, execute_run
+    from engine.store import Store
+
+    settings = RunSettings(target="species", task="classification", validation="holdout:0.2",
+                           max_trials=1, models=("logistic_regression",), ensembles=False)
+    run_id = create_run(settings, load_sample("penguins"), runs_dir=runs_dir)
+    execute_run(run_id, runs_dir)
+    Store(runs_dir).save_model_row(run_id, 99, family="knn", kind="single", status="failed",
+                                   error="The fit ran out of memory.", duration=0.1)
+    app.query_params[_state.RUN_QUERY] = run_id
+    goto(app, "run")
+    assert [e.label for e in app.expander if e.label.startswith("Failed")] == ["Failed trials (1)"]
+    table = app.dataframe[-1].value
+    assert list(table["error"]) == ["The fit ran out of memory."]
+    assert list(table["model"]) == ["k-nearest neighbours"]

@@ -4,7 +4,7 @@ import pytest
 
 from engine import get_run
 from pages import _state
-from tests.pages.conftest import goto, texts, wait_until_done
+from tests.pages.conftest import ROOT, goto, texts, wait_until_done
 
 
 def with_sample(app, key):
@@ -76,3 +76,18 @@ def test_start_launches_a_run_and_follows_it(app, runs_dir):
     assert app.query_params[_state.RUN_QUERY] == run_id
     assert get_run(run_id, runs_dir).settings.max_trials == 2
     assert wait_until_done(run_id, runs_dir) == "completed"
+
+
+def test_validation_and_test_files_are_read_once_and_summarised(app, runs_dir):
+    with_sample(app, "penguins")
+    csv = (ROOT / "assets" / "datasets" / "penguins.csv").read_bytes()
+    app.radio(key=_state.VALIDATION).set_value("file").run()
+    assert "Upload the validation file" in texts(app)  # no Start until it is there
+    app.file_uploader(key=_state.VALIDATION_UPLOAD).set_value(("valid.csv", csv, "text/csv")).run()
+    app.radio(key=_state.TEST_MODE).set_value("fraction").run()
+    assert not app.exception and not app.error
+    summary = texts(app)
+    assert "on the uploaded validation file" in summary
+    assert "10% of the rows, scored at the end" in summary
+    assert len(app.session_state[_state.VALIDATION_DATA][1]) == 344
+    assert app.session_state[_state.SETTINGS].test_fraction == 0.1
