@@ -25,7 +25,8 @@ cli: $(VENV)/.installed
 	$(BIN)/python -m engine run --data assets/datasets/penguins.csv --target species --time-budget 30
 
 chromium:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@(command -v chromium >/dev/null && fc-list | grep -qi ipa) || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-ipafont-gothic)
 
 test: $(VENV)/.installed-dev chromium
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup tests

@@ -10,7 +10,7 @@ from engine.results import RunInfo, delete_run, get_run, leaderboard_frame, list
     trials_frame
 from engine.run import cancel_run, create_run, execute_run, start_run
 from engine.samples import SAMPLES, load_sample
-from engine.settings import RunSettings, describe_validation, estimate_run_seconds
+from engine.settings import TASKS, RunSettings, describe_validation, estimate_run_seconds
 from engine.store import default_runs_dir
 from engine.report import REPORT_TEXTS, SPLITS, ModelReport, ThresholdPoint, best_threshold, \
     has_test_set, model_metrics_frame, model_report, report_figures, report_splits, \
@@ -19,7 +19,7 @@ from engine.report_html import report_html
 from engine.figures import figure_confusion, figure_threshold
 
 __all__ = [
-    "METRICS", "MODELS", "ROLES", "SAMPLES", "EngineError", "RunInfo", "RunSettings", "Table",
+    "METRICS", "MODELS", "ROLES", "SAMPLES", "TASKS", "EngineError", "RunInfo", "RunSettings", "Table",
     "cancel_run", "coerce_frame", "create_run", "default_metric", "default_runs_dir",
     "delete_run", "describe_validation", "estimate_run_seconds", "execute_run", "get_metric", "get_run", "infer_roles",
     "leaderboard_frame", "list_runs", "load_model", "load_sample", "load_table", "metrics_for",

@@ -22,7 +22,7 @@ from engine import charts, figures
 from engine.charts import MACRO, MICRO, CurveSet
 from engine.errors import EngineError
 from engine.fitted import load_model, load_problem, model_row, score_test
-from engine.metrics import get_metric, metrics_for
+from engine.metrics import compute_metrics, get_metric, metrics_for
 from engine.store import Store
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 SPLITS = ("validation", "test")
 _CACHE = "report"       # store kind of the cached chart data
-_CACHE_VERSION = 1      # bump when the chart data change shape
+_CACHE_VERSION = 2      # bump when the report's data change shape
 _KIND = {"validation": "oof", "test": "test"}
 
 # Texts of the report besides those of the figures: pages translate every entry.
@@ -42,7 +42,7 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
     "html": {"lang": "en", "title": "Model report", "run": "Run", "target": "Target",
              "task": "Task", "primary": "Primary metric", "generated": "Generated",
              "metrics": "Metrics", "metric": "Metric", "validation": "Validation",
-             "std": "± std across folds", "test": "Test", "charts_validation":
+             "folds": "Folds: mean ± std", "test": "Test", "charts_validation":
              "Charts on validation data", "charts_test": "Charts on test data",
              "threshold": "Decision threshold", "threshold_default":
              "Most probable class (no threshold saved)", "params": "Hyperparameters",
@@ -90,6 +90,8 @@ class ModelReport:
         classes: class names in encoded order (empty for regression).
         n_rows: rows the charts were computed on.
         charts: chart key (``roc``, ``confusion``, ``residuals``, ...) -> its data.
+        fold_metrics: every metric on each cross-validation fold (validation split with more
+            than one fold; else empty).
     """
 
     run_id: str
@@ -99,6 +101,7 @@ class ModelReport:
     classes: tuple[str, ...]
     n_rows: int
     charts: dict[str, Any]
+    fold_metrics: tuple[dict[str, float], ...] = ()
 
     @property
     def is_binary(self) -> bool:
@@ -135,8 +138,9 @@ def _model_id(store: Store, run_id: str, model_id: int | None) -> int:
 
 
 def _predictions(store: Store, run_id: str, model_id: int,
-                 split: str) -> tuple[np.ndarray, np.ndarray]:
-    """(true values, predictions) of a model on a split, rows without predictions left out."""
+                 split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(true values, predictions, fold of each row; all -1 on test) of a model on a split, rows
+    without predictions left out."""
     if split not in SPLITS:
         raise EngineError(f"Unknown data split '{split}'; choose from: {', '.join(SPLITS)}.")
     y = store.load_array(run_id, _KIND[split], "y")
@@ -144,8 +148,10 @@ def _predictions(store: Store, run_id: str, model_id: int,
     if y is None or out is None:
         raise EngineError(f"Model {model_id} has no predictions on the {split} data yet"
                           + ("; score it on the test set first." if split == "test" else "."))
+    folds = store.load_array(run_id, "oof", "folds") if split == "validation" else None
+    folds = np.full(len(y), -1) if folds is None or len(folds) != len(y) else folds
     finite = np.isfinite(out.reshape(len(out), -1)).all(axis=1)
-    return y[finite], out[finite]
+    return y[finite], out[finite], folds[finite]
 
 
 def report_splits(run_id: str, model_id: int, *, runs_dir: Path | str) -> tuple[str, ...]:
@@ -181,24 +187,26 @@ def _value(value: Any) -> float:
 
 def model_metrics_frame(run_id: str, model_id: int | None = None, *,
                         runs_dir: Path | str) -> pd.DataFrame:
-    """Every metric of the task for one model: ``validation`` (mean over folds),
-    ``validation_std`` (spread across folds, NaN for a single split), ``test`` (NaN when not
-    scored there), ``greater_is_better`` and ``primary``. Metrics NaN everywhere (binary-only
-    metrics of a multiclass task) are left out; ``attrs["folds"]`` is the number of folds."""
+    """Every metric of the task for one model, one row each: ``validation`` (on all
+    out-of-fold rows, as the charts), ``fold_mean`` and ``fold_std`` (across cross-validation
+    folds; NaN for a single split), ``test`` (NaN until scored there), ``greater_is_better`` and
+    ``primary``. Metrics NaN everywhere (binary-only metrics of a multiclass task) are left
+    out; ``attrs["folds"]`` is the number of folds."""
     store = Store(runs_dir)
     row = model_row(store, run_id, _model_id(store, run_id, model_id))
     run = store.run_row(run_id)
-    folds = row["fold_metrics"] or []
+    folds = model_report(run_id, row["model_id"], runs_dir=runs_dir).fold_metrics
     valid, test = row["metrics"] or {}, row["test_metrics"] or {}
     ids = metrics_for(run["task"])
 
-    def spread(metric_id: str) -> float:
+    def across(metric_id: str, summary: Callable[[list[float]], float]) -> float:
         values = [v for v in (_value(f.get(metric_id)) for f in folds) if np.isfinite(v)]
-        return float(np.std(values)) if len(folds) > 1 and values else float("nan")
+        return float(summary(values)) if values else float("nan")
 
     frame = pd.DataFrame({
         "metric": ids, "validation": [_value(valid.get(m)) for m in ids],
-        "validation_std": [spread(m) for m in ids], "test": [_value(test.get(m)) for m in ids],
+        "fold_mean": [across(m, np.mean) for m in ids],
+        "fold_std": [across(m, np.std) for m in ids], "test": [_value(test.get(m)) for m in ids],
         "greater_is_better": [get_metric(m).greater_is_better for m in ids],
         "primary": [m == run["metric"] for m in ids]})
     frame = frame[frame[["validation", "test"]].notna().any(axis=1)].reset_index(drop=True)
@@ -206,20 +214,30 @@ def model_metrics_frame(run_id: str, model_id: int | None = None, *,
     return frame
 
 
+def _fold_metrics(task: str, y: np.ndarray, out: np.ndarray,
+                  folds: np.ndarray) -> tuple[dict[str, float], ...]:
+    """Every metric on each fold's rows; none for a single split."""
+    ids = np.unique(folds[folds >= 0])
+    key = "proba" if task == "classification" else "y_pred"
+    return tuple(compute_metrics(task, y[folds == k], **{key: out[folds == k]})
+                 for k in ids) if len(ids) > 1 else ()
+
+
 def _compute(store: Store, run_id: str, model_id: int, split: str) -> ModelReport:
-    y, out = _predictions(store, run_id, model_id, split)
-    schema = store.load_json(run_id, "schema")
-    classes = tuple(str(c) for c in schema["classes"])
+    y, out, folds = _predictions(store, run_id, model_id, split)
+    classes = tuple(str(c) for c in store.load_json(run_id, "schema")["classes"])
     if classes:
         builders = {**_CLASSIFICATION, **(_BINARY if len(classes) == 2 else {})}
         y = y.astype(np.intp)
     else:
         builders = _REGRESSION
-    with ThreadPoolExecutor(max_workers=min(len(builders), os.cpu_count() or 1)) as pool:
+    task = "classification" if classes else "regression"
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # NumPy sorts in parallel
         futures = {key: pool.submit(build, y, out, classes) for key, build in builders.items()}
-    data = {key: future.result() for key, future in futures.items()}  # NumPy sorts in parallel
-    return ModelReport(run_id, model_id, split, "classification" if classes else "regression",
-                       classes, len(y), data)
+        folds_future = pool.submit(_fold_metrics, task, y, out, folds)
+    return ModelReport(run_id, model_id, split, task, classes, len(y),
+                       {key: future.result() for key, future in futures.items()},
+                       folds_future.result())
 
 
 def model_report(run_id: str, model_id: int | None = None, *, runs_dir: Path | str,
@@ -244,7 +262,7 @@ def _binary_predictions(store: Store, run_id: str, model_id: int) -> tuple[np.nd
     if len(store.load_json(run_id, "schema")["classes"]) != 2:
         raise EngineError("A decision threshold applies to binary classification only; this "
                           "model predicts the most probable class.")
-    y, out = _predictions(store, run_id, model_id, "validation")
+    y, out, _ = _predictions(store, run_id, model_id, "validation")
     return y.astype(np.intp), out[:, 1]
 
 

@@ -36,27 +36,22 @@ pre{background:#f6f8fa;padding:.8rem;overflow:auto}
 """
 
 
-def _number(value: float, spread: bool = False) -> str:
-    if value is None or not math.isfinite(value):
-        return "—"
-    return f"± {value:.4f}" if spread else f"{value:.4f}"
+def _number(value: float) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{value:.4f}"
 
 
 def _metrics_table(frame: pd.DataFrame, text: dict[str, str], names: dict[str, str]) -> str:
-    show_std = frame["validation_std"].notna().any()
-    show_test = frame["test"].notna().any()
-    head = [text["metric"], text["validation"]] + ([text["std"]] if show_std else []) + (
-        [text["test"]] if show_test else [])
+    columns = [("validation", text["validation"]), ("folds", text["folds"]), ("test", text["test"])]
+    shown = [(c, h) for c, h in columns if frame["fold_mean" if c == "folds" else c].notna().any()]
     rows = []
     for r in frame.itertuples():
-        cells = [names.get(r.metric, r.metric), _number(r.validation)]
-        cells += [_number(r.validation_std, spread=True)] if show_std else []
-        cells += [_number(r.test)] if show_test else []
-        star = " ★" if r.primary else ""
-        cells[0] = html.escape(cells[0]) + star
-        rows.append(f"<tr{' class=primary' if r.primary else ''}>"
-                    + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        cells = {"validation": _number(r.validation), "test": _number(r.test),
+                 "folds": f"{_number(r.fold_mean)} ± {_number(r.fold_std)}"
+                 if math.isfinite(r.fold_mean) else "—"}
+        name = html.escape(names.get(r.metric, r.metric)) + (" ★" if r.primary else "")
+        rows.append(f"<tr{' class=primary' if r.primary else ''}><td>{name}</td>"
+                    + "".join(f"<td>{cells[c]}</td>" for c, _ in shown) + "</tr>")
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in [text["metric"], *(h for _, h in shown)])
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 

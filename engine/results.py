@@ -73,7 +73,8 @@ def get_run(run_id: str, runs_dir: Path | str) -> RunInfo:
         run_id=run_id, status=row["status"], settings=RunSettings.from_dict(row["settings"]),
         created_at=row["created_at"], started_at=row["started_at"], ended_at=row["ended_at"],
         elapsed_s=end - row["created_at"],
-        n_trials_done=sum(m["status"] in ("completed", "failed", "pruned") for m in models),
+        n_trials_done=sum(m["status"] in ("completed", "failed", "pruned") and m["kind"] == "single"
+                          for m in models),
         n_failed=sum(m["status"] == "failed" for m in models), best_score=row["best_score"],
         best_model_id=row["best_model_id"], message=row["message"] or "",
         report=row["report"] or {})

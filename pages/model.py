@@ -36,21 +36,22 @@ def split_name(split: str) -> str:
 
 
 def metrics_table(frame: pd.DataFrame) -> None:
-    """Every metric on validation (± its spread across folds) and test; missing values as —."""
+    """Every metric on validation, its mean ± std across folds, and on test; missing as —."""
+    folds = [f"{m:.4f} ± {s:.4f}" if pd.notna(m) else "—" for m, s in zip(frame["fold_mean"],
+                                                                          frame["fold_std"])]
     table = pd.DataFrame({
         "metric": [("★ " if p else "") + metric_name(m) for m, p in zip(frame["metric"],
                                                                        frame["primary"])],
-        "validation": frame["validation"].map(score_text), "test": frame["test"].map(score_text),
-        "validation_std": ["—" if pd.isna(v) else f"± {v:.4f}" for v in frame["validation_std"]]})
+        "validation": frame["validation"].map(score_text), "fold_mean": folds,
+        "test": frame["test"].map(score_text)})
     config = {"metric": st.column_config.TextColumn(t("model.metric"))} | {
         column: st.column_config.TextColumn(label, alignment="right") for column, label in
-        (("validation", t("model.validation")), ("validation_std", t("model.validation_std")),
+        (("validation", t("model.validation")), ("fold_mean", t("model.folds")),
          ("test", t("model.test")))}
-    shown = ["metric", *(c for c in ("validation", "validation_std", "test")
-                         if frame[c].notna().any())]
+    shown = ["metric", *(c for c in ("validation", "fold_mean", "test") if frame[c].notna().any())]
     st.dataframe(table[shown], column_config=config, hide_index=True, height=420)
-    folds = frame.attrs["folds"]
-    st.caption(t("model.folds_note", k=folds) if folds > 1 else t("model.holdout_note"))
+    k = frame.attrs["folds"]
+    st.caption(t("model.folds_note", k=k) if k > 1 else t("model.holdout_note"))
 
 
 def find_best(run_id: str, model_id: int, key: str) -> None:

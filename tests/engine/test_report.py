@@ -29,6 +29,7 @@ from engine import (
     threshold_point,
 )
 from engine.cli import main
+from engine.metrics import compute_metrics
 from engine.store import Store
 from tests.conftest import run_to_end
 
@@ -36,20 +37,26 @@ from tests.conftest import run_to_end
 
 
 def fake_run(root: Path, y: np.ndarray, out: np.ndarray, classes: list[str],
-             fold_metrics: list[dict[str, float]] | None = None) -> str:
-    """A finished run with one model (id 0) whose out-of-fold predictions are ``out``."""
+             folds: np.ndarray | None = None) -> str:
+    """A finished run with one model (id 0) whose out-of-fold predictions are ``out``, stored
+    as a run stores them: every metric on all rows, the primary one per fold."""
     store = Store(root)
     task = "classification" if classes else "regression"
     metric = "AUC_weighted" if classes else "r2_score"
-    folds = fold_metrics or [{metric: 0.5}]
+    folds = np.zeros(len(y), dtype=int) if folds is None else folds
+    key = "proba" if classes else "y_pred"
     store.insert_run(run_id="fake", created_at=time.time(), status="completed", task=task,
                      target="t", metric=metric, settings={"target": "t", "task": task},
                      best_model_id=0)
     store.save_json("fake", "schema", {"target": "t", "task": task, "roles": {}, "classes": classes})
-    means = {k: float(np.mean([f[k] for f in folds])) for k in folds[0]}
+    metrics = compute_metrics(task, y, **{key: out})
+    per_fold = [compute_metrics(task, y[folds == k], **{key: out[folds == k]})[metric]
+                for k in np.unique(folds)]
     store.save_model_row("fake", 0, family="lightgbm", kind="single", status="completed",
-                         params={}, score=means[metric], metrics=means, fold_metrics=folds)
+                         params={}, score=metrics[metric], metrics=metrics,
+                         fold_metrics=[{metric: v} for v in per_fold])
     store.save_array("fake", "oof", "y", y)
+    store.save_array("fake", "oof", "folds", folds)
     store.save_array("fake", "oof", "0", out)
     return "fake"
 
@@ -91,32 +98,42 @@ def _best(runs: Path, run_id: str) -> int:
 # ---- metrics table ----------------------------------------------------------------------------
 
 
-def test_metrics_frame_has_fold_mean_and_spread(tmp_path: Path) -> None:
-    folds = [{"AUC_weighted": 0.8, "accuracy": 0.7}, {"AUC_weighted": 0.9, "accuracy": 0.9}]
-    run_id = fake_run(tmp_path, np.array([0, 1]), np.array([[0.6, 0.4], [0.3, 0.7]]),
-                      ["a", "b"], folds)
+def test_metrics_frame_has_every_metric_with_its_spread_across_folds(tmp_path: Path) -> None:
+    y, p = np.array([0, 1, 0, 1]), np.array([0.4, 0.7, 0.6, 0.3])
+    run_id = fake_run(tmp_path, y, np.column_stack([1 - p, p]), ["a", "b"],
+                      folds=np.array([0, 0, 1, 1]))  # fold 0 all right, fold 1 all wrong
     frame = model_metrics_frame(run_id, 0, runs_dir=tmp_path).set_index("metric")
     assert frame.attrs["folds"] == 2
-    assert frame.loc["AUC_weighted", "validation"] == pytest.approx(0.85)
-    assert frame.loc["AUC_weighted", "validation_std"] == pytest.approx(0.05)
-    assert frame.loc["accuracy", "validation_std"] == pytest.approx(0.1)
+    assert frame.loc["accuracy", "validation"] == pytest.approx(0.5)  # on all rows
+    for metric in ("accuracy", "AUC_weighted", "recall_score_binary"):
+        assert (frame.loc[metric, "fold_mean"], frame.loc[metric, "fold_std"]) == (
+            pytest.approx(0.5), pytest.approx(0.5)), metric
     assert frame.loc["AUC_weighted", "primary"] and not frame.loc["accuracy", "primary"]
     assert frame["test"].isna().all()
-    assert set(frame.index) == {"AUC_weighted", "accuracy"}  # metrics without values left out
 
 
-def test_metrics_frame_of_real_runs(binary_run, multiclass_run) -> None:
+def test_metrics_frame_of_real_runs(binary_run, multiclass_run, regression_run) -> None:
     run_id, runs = binary_run
     best = _best(runs, run_id)
     frame = model_metrics_frame(run_id, runs_dir=runs).set_index("metric")  # best by default
     row = next(r for r in Store(runs).model_rows(run_id) if r["model_id"] == best)
-    assert frame.loc["f1_score_binary", "validation"] == pytest.approx(row["metrics"]["f1_score_binary"])
-    std = np.std([f["log_loss"] for f in row["fold_metrics"]])
-    assert frame.loc["log_loss", "validation_std"] == pytest.approx(std)
+    assert frame.loc["f1_score_binary", "validation"] == pytest.approx(
+        row["metrics"]["f1_score_binary"])
+    primary = [f["AUC_weighted"] for f in row["fold_metrics"]]  # what the run stored
+    assert frame.loc["AUC_weighted", "fold_mean"] == pytest.approx(np.mean(primary))
+    assert frame.loc["AUC_weighted", "fold_std"] == pytest.approx(np.std(primary))
+    y, proba = _stored(runs, run_id, best)
+    folds = Store(runs).load_array(run_id, "oof", "folds")
+    losses = [skm.log_loss(y[folds == k], proba[folds == k], labels=[0, 1])
+              for k in np.unique(folds)]
+    assert frame.loc["log_loss", "fold_std"] == pytest.approx(np.std(losses))
     assert frame.loc["AUC_weighted", "test"] == pytest.approx(row["test_metrics"]["AUC_weighted"])
     run_id, runs = multiclass_run
     ids = set(model_metrics_frame(run_id, runs_dir=runs)["metric"])
     assert "AUC_macro" in ids and not any(i.endswith("_binary") for i in ids)
+    run_id, runs = regression_run  # a holdout: one split, no spread
+    frame = model_metrics_frame(run_id, runs_dir=runs)
+    assert frame.attrs["folds"] == 0 and frame["fold_std"].isna().all()
 
 
 # ---- chart data -------------------------------------------------------------------------------

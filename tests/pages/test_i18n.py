@@ -120,3 +120,16 @@ def _sample_targets() -> set[str]:
     from engine import SAMPLES
 
     return {s.target for s in SAMPLES.values()}
+
+
+def test_a_japanese_browser_starts_in_japanese(runs_dir):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import APP
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.context = {"locale": "ja-JP"}
+    at.run()
+    assert at.title[0].value == "データ"
+    at.segmented_control(key=_state.LANG).set_value("en").run()
+    assert at.title[0].value == "Data"
