@@ -91,9 +91,9 @@ def describe_validation(settings: RunSettings, n_rows: int, *,
     return validation_sentence(settings.validation, n_rows, has_file=has_validation_file)
 
 
-STARTUP_SECONDS = 3.0
-SECONDS_PER_CELL = 2e-6
-SECONDS_PER_FIT = 0.1
+STARTUP_SECONDS = 6.0
+SECONDS_PER_CELL = 5e-6
+SECONDS_PER_FIT = 0.6
 
 
 def estimate_run_seconds(settings: RunSettings, n_rows: int, n_cols: int) -> float:
