@@ -184,9 +184,9 @@ def _plan(store: Store, run_id: str, model_id: int,
         method = choose_method(model, task=problem.task, roles=problem.roles, classes=classes,
                                settings=settings)
     rows, perm_rows = min(n, settings.global_rows), min(n, PERMUTATION_ROWS)
-    first = PROCESS_SECONDS + refit + estimate_seconds(method or "mimic", rows, len(columns), n_outputs=outputs,
-                                     model=model, seconds_per_prediction=spp, n_background=n,
-                                     settings=settings)
+    first = PROCESS_SECONDS + refit + estimate_seconds(
+        method or "mimic", rows, len(columns), n_outputs=outputs, model=model,
+        seconds_per_prediction=spp, n_background=n, settings=settings)
     perm = estimate_seconds("permutation", perm_rows, len(columns), seconds_per_prediction=spp)
     return ExplainPlan(method, rows, n, perm_rows, refit, first, first + perm), model, problem
 

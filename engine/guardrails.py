@@ -14,6 +14,11 @@ HIGH_CARDINALITY = 100
 LEAK_CORRELATION = 0.98
 
 
+def _present(frame: pd.DataFrame, roles: dict[str, str], *kinds: str) -> list[str]:
+    """Columns of the frame (dropped ones are not in it), optionally of some roles only."""
+    return [c for c, r in roles.items() if c in frame.columns and (not kinds or r in kinds)]
+
+
 def _too_little_data(frame: pd.DataFrame, target: str, roles: dict[str, str], task: str) -> list[str]:
     if len(frame) < MIN_ROWS:
         return [f"Only {len(frame)} rows: scores will vary a lot; more data gives surer results."]
@@ -30,13 +35,13 @@ def _class_imbalance(frame: pd.DataFrame, target: str, roles: dict[str, str], ta
 
 
 def _missing_values(frame: pd.DataFrame, target: str, roles: dict[str, str], task: str) -> list[str]:
-    share = frame[list(roles)].isna().mean()
+    share = frame[_present(frame, roles)].isna().mean()
     return [f"Column '{c}' is {s:.0%} missing; missing values are imputed and flagged."
             for c, s in share[share > MISSING_SHARE].items()]
 
 
 def _high_cardinality(frame: pd.DataFrame, target: str, roles: dict[str, str], task: str) -> list[str]:
-    cats = [c for c, r in roles.items() if r == "categorical"]
+    cats = _present(frame, roles, "categorical")
     return [f"Column '{c}' has {n} distinct values; it is target-encoded inside each fold."
             for c in cats if (n := frame[c].nunique()) > HIGH_CARDINALITY]
 
@@ -51,7 +56,7 @@ def _leakage(frame: pd.DataFrame, target: str, roles: dict[str, str], task: str)
     if task == "classification":
         y = pd.Series(pd.factorize(y)[0], index=y.index).astype(float)
     out = []
-    for c in (c for c, r in roles.items() if r in ("numeric", "boolean")):
+    for c in _present(frame, roles, "numeric", "boolean"):
         x = frame[c]
         if x.notna().sum() > 10 and x.std() > 0 and abs(np.corrcoef(
                 x.fillna(x.median()), y)[0, 1]) > LEAK_CORRELATION:

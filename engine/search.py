@@ -225,8 +225,10 @@ class Search:
             raise TrialStopped("stopped: the run was cancelled")
         now, end = time.time(), self.budget.search_deadline()
         estimate = self.fold_seconds.get(family)
-        if estimate is None:
-            fits = self.best_id is None or now < end - 0.3 * (end - self._started)
+        if not self.outcomes:
+            fits = True  # the first model always finishes: a run never ends empty-handed
+        elif estimate is None:
+            fits = now < end - 0.3 * (end - self._started)
         else:
             fits = now + estimate <= end
         if not fits:

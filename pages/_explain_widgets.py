@@ -199,6 +199,13 @@ def cached_explainer(run_id: str, model_id: int, root: str, version: str):
     return load_explainer(run_id, model_id, runs_dir=root)
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_row(run_id: str, model_id: int, root: str, version: str, number: int, _explainer,
+               _row: pd.DataFrame):
+    """The prediction and explanation of a row as it is (edits are explained afresh)."""
+    return whatif(_explainer, _row)
+
+
 def _matches(frame: pd.DataFrame, query: str) -> pd.Series:
     text = frame.astype(str)
     return text.apply(lambda c: c.str.contains(query, case=False, regex=False)).any(axis=1)
@@ -309,7 +316,7 @@ def local_view(run_id: str, model_id: int, root: str, version: str, engineered: 
     st.caption(t("explain.whatif_help", row=number))
     edited = whatif_inputs(original, rows, f"{key}:{number}")
     start = time.perf_counter()
-    before = call(whatif, explainer, original)
+    before = call(cached_row, run_id, model_id, root, version, number, explainer, original)
     after = call(whatif, explainer, edited)
     if before is None or after is None:
         return

@@ -37,19 +37,19 @@ def split_name(split: str) -> str:
 
 def metrics_table(frame: pd.DataFrame) -> None:
     """Every metric on validation, its mean ± std across folds, and on test; missing as —."""
-    folds = [f"{m:.4f} ± {s:.4f}" if pd.notna(m) else "—" for m, s in zip(frame["fold_mean"],
-                                                                          frame["fold_std"])]
-    table = pd.DataFrame({
-        "metric": [("★ " if p else "") + metric_name(m) for m, p in zip(frame["metric"],
-                                                                       frame["primary"])],
-        "validation": frame["validation"].map(score_text), "fold_mean": folds,
-        "test": frame["test"].map(score_text)})
-    config = {"metric": st.column_config.TextColumn(t("model.metric"))} | {
-        column: st.column_config.TextColumn(label, alignment="right") for column, label in
-        (("validation", t("model.validation")), ("fold_mean", t("model.folds")),
-         ("test", t("model.test")))}
-    shown = ["metric", *(c for c in ("validation", "fold_mean", "test") if frame[c].notna().any())]
-    st.dataframe(table[shown], column_config=config, hide_index=True, height=420)
+    table = frame.assign(
+        metric=[("★ " if p else "") + metric_name(m) for m, p in zip(frame["metric"],
+                                                                    frame["primary"])],
+        folds=[f"{m:.4f} ± {s:.4f}" if pd.notna(m) else None for m, s in zip(frame["fold_mean"],
+                                                                             frame["fold_std"])])
+    number = st.column_config.NumberColumn
+    config = {"metric": st.column_config.TextColumn(t("model.metric")),
+              "validation": number(t("model.validation"), format="%.4f"),
+              "folds": st.column_config.TextColumn(t("model.folds"), alignment="right"),
+              "test": number(t("model.test"), format="%.4f")}
+    shown = [c for c in config if table[c].notna().any()]
+    st.dataframe(table[shown], column_config=config, hide_index=True, height="content",
+                 placeholder="—")
     k = frame.attrs["folds"]
     st.caption(t("model.folds_note", k=k) if k > 1 else t("model.holdout_note"))
 
@@ -121,7 +121,7 @@ primary = metrics[metrics["primary"]].iloc[0]
 st.markdown(t("model.heading", model=names[model_id], run_id=run_id,
               metric=metric_name(primary["metric"]), score=score_text(primary["validation"])))
 
-split_col, compare_col, curves_col = st.columns([2, 3, 4], vertical_alignment="bottom")
+split_col, compare_col, curves_col = st.columns([1, 1, 2], vertical_alignment="bottom")
 split = split_col.segmented_control(t("model.split"), splits, format_func=split_name,
                                     default="validation", required=True,
                                     key=_state.model_widget("split", run_id, model_id))

@@ -37,7 +37,7 @@ SPEC = ModelSpec(
         "reg_alpha": Float(1e-3, 10.0, log=True),
     },
     class_space={"class_weight": Cat([None, "balanced"])},
-    defaults={"learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20, "subsample": 0.9,
+    defaults={"learning_rate": 0.1, "num_leaves": 31, "min_child_samples": 20, "subsample": 0.9,
               "colsample_bytree": 0.8, "reg_lambda": 1e-3, "reg_alpha": 1e-3,
               "class_weight": None},
     early_stopping=True,

@@ -187,8 +187,8 @@ def test_an_ensemble_is_explained_by_its_surrogate_per_class(penguin_run):
                            settings=ExplainSettings(mimic_rows=400, mimic_rounds=100))
     expl = stored.view()
     assert expl.method == "mimic+tree" and 0.5 < expl.fidelity <= 1.0
-    assert expl.per_class and expl.output_classes == ("アデリーペンギン", "ジェンツーペンギン",
-                                                      "ヒゲペンギン")
+    assert expl.per_class and expl.output_classes == (
+        "アデリーペンギン", "ジェンツーペンギン", "ヒゲペンギン")
     assert "くちばしの長さ_mm" in expl.feature_names
     one = expl.for_class("ヒゲペンギン")
     assert np.allclose(one.base_values + one.values.sum(axis=1), one.output)

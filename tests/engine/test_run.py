@@ -115,3 +115,17 @@ def test_bad_settings_are_one_sentence_errors(tmp_path, cancer, settings, match)
     with pytest.raises(EngineError, match=match):
         create_run(RunSettings(task=None, **settings), cancer, runs_dir=tmp_path)
     assert not Store(tmp_path).run_rows()
+
+
+def test_constant_and_id_columns_are_dropped_with_a_reason(tmp_path, cancer):
+    frame = cancer.assign(same=1.0, patient=[f"p{i}" for i in range(len(cancer))])
+    run_id = run_to_end(frame, tmp_path, target="diagnosis", max_trials=2)
+    report = get_run(run_id, tmp_path).report
+    assert set(report["dropped_columns"]) == {"same", "patient"}
+    assert {g["check"] for g in report["guardrails"]} >= {"dropped_columns"}
+
+
+def test_a_tiny_time_budget_still_ends_with_a_model(tmp_path, diabetes):
+    run_id = run_to_end(diabetes, tmp_path, target="progression", time_budget=1, max_trials=None)
+    assert get_run(run_id, tmp_path).status == "completed"
+    assert len(leaderboard_frame(run_id, tmp_path)) >= 1
