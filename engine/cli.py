@@ -79,6 +79,7 @@ def parser() -> argparse.ArgumentParser:
     explain_worker = sub.add_parser("explain-worker", help=argparse.SUPPRESS)
     explain_worker.add_argument("run_id")
     explain_worker.add_argument("model_id", type=int)
+    explain_worker.add_argument("--nice", type=int, default=0)
     for command in sub.choices.values():
         command.add_argument("--runs-dir", type=Path, default=default_runs_dir())
     return p

@@ -40,6 +40,7 @@ ENSEMBLES = ("voting", "stacking")
 LIVE = ("queued", "running")
 QUEUED_GRACE = 120.0  # seconds a queued computation may take to start its process
 PROCESS_SECONDS = 2.0  # starting the background process and its imports
+LOW_PRIORITY = 10  # niceness of a computation nobody is waiting for yet
 PERMUTATION_ROWS = 1000
 CHUNK_ROWS = 5000
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,9 +243,15 @@ def explanation_status(run_id: str, model_id: int, *, runs_dir: Path | str) -> E
         plan=None if plan is None else ExplainPlan(**plan), timings=raw.get("timings") or {})
 
 
-def start_explain(run_id: str, model_id: int, *, runs_dir: Path | str) -> ExplainStatus:
+def start_explain(run_id: str, model_id: int, *, runs_dir: Path | str,
+                  low_priority: bool = False) -> ExplainStatus:
     """Launch a background process that explains one model, unless one is computing it or it
-    is done; returns where it stands. The process outlives its caller."""
+    is done; returns where it stands. The process outlives its caller.
+
+    Args:
+        low_priority: the process yields the CPU to everything else (at the end of a run,
+            when nobody waits for it and other runs may be searching).
+    """
     store = Store(runs_dir)
     model_id = int(model_id)
     model_row(store, run_id, model_id)
@@ -255,8 +262,10 @@ def start_explain(run_id: str, model_id: int, *, runs_dir: Path | str) -> Explai
                                                      "queued_at": time.time()})
     log = open(store.run_dir(run_id) / "explain.log", "ab")
     subprocess.Popen([sys.executable, "-m", "engine", "explain-worker", run_id, str(model_id),
-                      "--runs-dir", str(Path(runs_dir).resolve())], stdout=log, stderr=log,
-                     stdin=subprocess.DEVNULL, start_new_session=True, cwd=ROOT)
+                      "--runs-dir", str(Path(runs_dir).resolve()),
+                      "--nice", str(LOW_PRIORITY if low_priority else 0)],
+                     stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
+                     cwd=ROOT)
     log.close()
     return explanation_status(run_id, model_id, runs_dir=runs_dir)
 
@@ -444,7 +453,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_explain_worker(args: argparse.Namespace) -> int:
-    """The background process of :func:`start_explain` (it yields the CPU to searches)."""
-    os.nice(5)
+    """The background process of :func:`start_explain`."""
+    if args.nice:
+        os.nice(args.nice)
     explain_model(args.run_id, args.model_id, runs_dir=args.runs_dir)
     return 0

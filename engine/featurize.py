@@ -111,7 +111,7 @@ class CategoryCodes(BaseEstimator, TransformerMixin):
         out = np.empty((len(X), len(self.levels_)))
         for i, (c, levels) in enumerate(zip(self.feature_names_in_, self.levels_)):
             values = X[c].astype(str).where(X[c].notna())
-            codes = pd.Categorical(values, categories=levels).codes.astype("float64")
+            codes = pd.Index(levels, dtype=object).get_indexer(values).astype("float64")
             codes[codes < 0] = np.nan
             out[:, i] = codes
         return out

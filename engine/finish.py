@@ -120,6 +120,6 @@ def finish_run(search: Search, settings: RunSettings, *, store: Store, run_id: s
     store.update_model_row(run_id, outcome.model_id, refit_time=time.perf_counter() - start)
     score_test(store, run_id, outcome.model_id, model, search.problem)
     store.update_run(run_id, best_model_id=outcome.model_id, best_score=outcome.score)
-    start_explain(run_id, outcome.model_id, runs_dir=store.root)  # in a process of its own
+    start_explain(run_id, outcome.model_id, runs_dir=store.root, low_priority=True)
     status = "cancelled" if stop_reason == "cancelled" else "completed"
     return status, STOP_MESSAGES[stop_reason]

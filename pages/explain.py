@@ -42,7 +42,7 @@ if status is None:
     st.stop()
 stored = cached_explanation(run_id, model_id, ROOT, status.version) if status.ready else None
 if stored is None:
-    plan = status.plan or (None if status.live else call(cached_plan, run_id, model_id, ROOT))
+    plan = status.plan or call(cached_plan, run_id, model_id, ROOT)
     computing(run_id, model_id, ROOT, status, plan)
     st.stop()
 
@@ -65,13 +65,16 @@ st.subheader(t("explain.global"))
 st.caption(sample_caption(stored.plan, full, stored.timings))
 fidelity(full)
 st.markdown(f"**{t('explain.importance')}**")
-st.caption(t("explain.importance_help") if stored.permutation is not None
-           else t("explain.permutation_pending"))
+if engineered:  # permutation importance shuffles uploaded columns, not engineered features
+    st.caption(t("explain.importance_engineered"))
+else:
+    st.caption(t("explain.importance_help") if stored.permutation is not None
+               else t("explain.permutation_pending"))
 if stored.permutation is None:
     follow(run_id, model_id, ROOT, status.version, stored.plan)
 ranked = importance_frame(full)
-st.plotly_chart(figure_importance(ranked, stored.permutation, labels=words),
-                key="explain_importance")
+permutation = None if engineered else stored.permutation
+st.plotly_chart(figure_importance(ranked, permutation, labels=words), key="explain_importance")
 beeswarm(single, words)
 dependence(single, list(ranked["feature"]), words,
            key=_state.model_widget(f"explain_dependence_{int(engineered)}", run_id, model_id))
