@@ -2,9 +2,10 @@
 test scores against a default LightGBM.
 
     .venv/bin/python bench/bench_engine.py budget                # B = 30, 120 on 3 datasets
-    .venv/bin/python bench/bench_engine.py overhead              # 40 trials on 200 rows
+    .venv/bin/python bench/bench_engine.py overhead [--profile]  # 40 trials on 200 rows
     .venv/bin/python bench/bench_engine.py memory                # 60 s on 1,000,000 x 20
     .venv/bin/python bench/bench_engine.py vs-lightgbm           # 60 s runs vs LGBM defaults
+    .venv/bin/python bench/bench_engine.py threads               # a trial with/without OMP_NUM_THREADS=1
     .venv/bin/python bench/bench_engine.py all                   # the four, one after another
     .venv/bin/python bench/bench_engine.py gen                   # only write the generated tables
 
@@ -13,7 +14,17 @@ timed from just before it is started to its exit, its process tree's RSS polled 
 Its runs dir, stdout and stderr are kept under ``bench/out/bench_engine/``; each sub-command
 writes ``bench/out/bench_engine/<command>_<stamp>.csv`` (and ``<command>_latest.csv``) and prints
 plain tables. The 1-minute load average at the start and end of each run is recorded: the
-machine is shared, and wall-clock figures are only meaningful next to it.
+machine is shared, and wall-clock figures are only meaningful next to it. So is the engine's
+code revision (``engine_rev``: HEAD plus a hash of uncommitted engine changes), since the engine
+changes while benchmarks run. After each run the bench waits for the detached
+``engine explain-worker`` the run leaves behind, so the next run does not share the CPU with it
+(``bg_wait_s``, ``bg_cpu_s``); the measured wall time stops when ``engine run`` exits.
+
+Timeline columns are seconds after the subprocess start: ``t_search_start`` (run.started_at),
+``t_last_trial_end`` (max started_at + duration of the single-model trials), ``t_ended``
+(run.ended_at), ``t_exit``; ``finish_s`` = ensembles + refit + test score + writing,
+``exit_s`` = from ended_at to process exit; ``t_deadline`` = the engine's own deadline
+(created_at + budget; created_at comes from psutil's process create time).
 """
 from __future__ import annotations
 

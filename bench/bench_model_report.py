@@ -125,7 +125,8 @@ def browser_times(root: Path, run_ids: list[str], repeats: int) -> dict[str, dic
 
     drawn = """() => {
         const app = document.querySelector('[data-testid=stApp]');
-        const charts = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stPlotlyChart]')];
+        const charts = [...document.querySelectorAll(
+            '[data-testid=stMain] [data-testid=stPlotlyChart]')];
         return app && app.dataset.testScriptState === 'notRunning' && charts.length > 0
             && charts.every(c => c.querySelector('.main-svg'));
     }"""

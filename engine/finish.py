@@ -17,7 +17,8 @@ from engine.store import Store
 WRITE_SECONDS = 1.5
 WRITE_SHARE = 0.02
 REFIT_SAFETY = 1.3
-ENSEMBLE_SECONDS = 1.0
+ENSEMBLE_SECONDS = 3.0
+ENSEMBLE_SHARE = 0.03
 STOP_MESSAGES = {
     "trials": "Stopped after the trial budget.",
     "time": "Stopped when the time budget ran out.",
@@ -47,7 +48,8 @@ def reserve_seconds(search: Search, settings: RunSettings) -> float:
         return keep
     if settings.ensembles:
         top = ranked[:ensemble.N_INIT + 3]
-        return keep + ENSEMBLE_SECONDS + sum(_refit_seconds(search, o) for o in top)
+        ensembles = ENSEMBLE_SECONDS + ENSEMBLE_SHARE * settings.time_budget
+        return keep + ensembles + sum(_refit_seconds(search, o) for o in top)
     return keep + _refit_seconds(search, ranked[0])
 
 

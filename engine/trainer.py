@@ -17,7 +17,6 @@ from engine.models import CLASSIFICATION, FitContext, ModelSpec
 EARLY_STOP_FRACTION = 0.1
 EARLY_STOP_ROUNDS = 50
 ROUNDS_MARGIN = 1.1
-GROW_STEP = 25
 
 
 @dataclass(frozen=True)
@@ -65,13 +64,14 @@ def _fit_boosted(model: Any, Xt: np.ndarray, y: np.ndarray, categorical: list[in
     return int(model.n_estimators_)
 
 
-def _fit_in_steps(model: Any, Xt: np.ndarray, y: np.ndarray, param: str, deadline: float) -> None:
+def _fit_in_steps(model: Any, Xt: np.ndarray, y: np.ndarray, param: str, step: int,
+                  deadline: float) -> None:
     """Grow trees or boosting rounds with ``warm_start`` until the full size or the deadline."""
     target = int(model.get_params()[param])
     model.set_params(warm_start=True)
     size = 0
     while size < target:
-        size = min(target, size + GROW_STEP)
+        size = min(target, size + step)
         model.set_params(**{param: size})
         model.fit(Xt, y)
         if getattr(model, "n_iter_", size) < size or time.time() > deadline:
@@ -104,7 +104,7 @@ def fit_family(spec: ModelSpec, params: Mapping[str, Any], X: pd.DataFrame, y: n
     elif spec.early_stopping:
         model.fit(Xt, y, categorical_feature=categorical or "auto")
     elif spec.grows and deadline:
-        _fit_in_steps(model, Xt, y, spec.grows, deadline)
+        _fit_in_steps(model, Xt, y, spec.grows, spec.grow_step, deadline)
     else:
         model.fit(Xt, y)
     return Fitted(fitted_pipeline(featurizer, model), time.perf_counter() - start, rounds)

@@ -41,7 +41,8 @@ class ModelSpec:
             every family's defaults and before sampling; generic, from published AutoML
             portfolios, not tuned on any table we report.
         grows: a size parameter (trees, boosting rounds) that can be fitted in steps with
-            ``warm_start``, so a fit can stop at a deadline with a usable model.
+            ``warm_start``, ``grow_step`` at a time, so a fit can stop at a deadline with a
+            usable model.
         max_train_rows: trials and refits of the family use a seeded subsample of at most
             this many training rows (bounds the cost of slow families on large tables).
     """
@@ -57,6 +58,7 @@ class ModelSpec:
     early_stopping: bool = False
     portfolio: tuple[Mapping[str, Any], ...] = ()
     grows: str | None = None
+    grow_step: int = 25
     max_train_rows: int | None = None
 
     def space_for(self, task: str) -> dict[str, BaseDistribution]:

@@ -30,6 +30,7 @@ SPEC = ModelSpec(
     style="native",
     factory=build,
     grows="max_iter",
+    grow_step=200,  # each step bins the data again: few, large steps
     space={
         "learning_rate": Float(0.01, 0.3, log=True),
         "max_leaf_nodes": Int(4, 128, log=True),

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
@@ -48,7 +47,8 @@ def fake_run(root: Path, y: np.ndarray, out: np.ndarray, classes: list[str],
     store.insert_run(run_id="fake", created_at=time.time(), status="completed", task=task,
                      target="t", metric=metric, settings={"target": "t", "task": task},
                      best_model_id=0)
-    store.save_json("fake", "schema", {"target": "t", "task": task, "roles": {}, "classes": classes})
+    store.save_json("fake", "schema", {"target": "t", "task": task, "roles": {},
+                                       "classes": classes})
     metrics = compute_metrics(task, y, **{key: out})
     per_fold = [compute_metrics(task, y[folds == k], **{key: out[folds == k]})[metric]
                 for k in np.unique(folds)]
@@ -278,8 +278,9 @@ def test_score_on_test_adds_the_test_split(multiclass_run, regression_run) -> No
 
 
 def _drawn_points(fig) -> int:
-    return sum(len(t.z) if getattr(t, "z", None) is not None else len(t.x if t.x is not None else ())
-               for t in fig.data)
+    """Cells of heat maps plus points of lines, markers and bars."""
+    return sum(len(t.z) if getattr(t, "z", None) is not None else
+               len(t.x) if t.x is not None else 0 for t in fig.data)
 
 
 def test_figures_of_every_task(binary_run, multiclass_run, regression_run) -> None:
