@@ -24,6 +24,7 @@ from pages._widgets import attempt, call, model_name
 MAX_TABLE_ROWS = 500
 MAX_LEVELS = 500
 INPUT_COLUMNS = 4
+MAX_DECIMALS = 8
 NUMBER_ROLES = ("numeric", "boolean")
 
 
@@ -245,10 +246,11 @@ def pick_row(rows: ExplainRows, key: str) -> int | None:
 
 
 def _number_format(value: float) -> tuple[str, float]:
-    """A display format and step that show the value as the data has it (up to 6 decimals)."""
+    """A display format and step that show the value as the data has it (up to 8 decimals)."""
     if not math.isfinite(value) or float(value).is_integer():
         return "%.0f", 1.0
-    decimals = min(len(repr(float(value)).partition(".")[2]), 6)
+    digits = np.format_float_positional(value, trim="-").partition(".")[2]
+    decimals = min(len(digits), MAX_DECIMALS)
     return f"%.{decimals}f", 10.0 ** -decimals
 
 
@@ -338,6 +340,8 @@ def local_view(run_id: str, model_id: int, root: str, version: str, engineered: 
                    help=t("explain.output_help", space=space_text(expl.output_space)))
     st.caption(t("explain.local_caption", space=space_text(expl.output_space),
                  ms=f"{seconds * 1000:.0f}"))
+    if expl.fidelity is not None:
+        st.caption(t("explain.surrogate_note", fidelity=f"{expl.fidelity:.3f}"))
     frame = waterfall_frame(expl, 0)
     figure = figure_waterfall(frame, labels=words)
     steps = np.cumsum(frame["contribution"].where(frame["kind"] != "output", 0.0))

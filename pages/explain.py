@@ -51,14 +51,16 @@ view_col, class_col = st.columns([2, 3], vertical_alignment="bottom")
 views = {"raw": t("explain.view_raw"), "engineered": t("explain.view_engineered")}
 engineered = view_col.segmented_control(
     t("explain.view"), list(views), format_func=views.get, default="raw", required=True,
-    key=_state.model_widget("explain_view", run_id, model_id)) == "engineered"
+    key=_state.model_widget("explain_view", run_id, model_id),
+    persist_state=_state.KEEP) == "engineered"
 full = cached_view(run_id, model_id, ROOT, status.version, engineered)
 label = None
 if full.output_classes:
     classes = list(full.classes)
     label = class_col.selectbox(t("explain.class"), classes,
                                 index=classes.index(full.output_classes[0]),
-                                key=_state.model_widget("explain_class", run_id, model_id))
+                                key=_state.model_widget("explain_class", run_id, model_id),
+                                persist_state=_state.KEEP)
 single = full.for_class(label) if label is not None else full
 
 st.subheader(t("explain.global"))
