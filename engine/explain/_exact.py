@@ -113,7 +113,8 @@ def lightgbm_work(estimator: object) -> float:
     best = getattr(estimator, "best_iteration_", 0) or 0
     if best:
         trees = min(trees, best * booster.num_model_per_iteration())
-    leaves = estimator.get_params().get("num_leaves", 31)
+    grown = [t["num_leaves"] for t in booster.dump_model(num_iteration=best or None)["tree_info"]]
+    leaves = float(np.mean(grown)) if grown else 1.0  # leaves the trees grew, not the cap
     return float(trees * leaves * (np.log2(leaves) + 1) ** 2)
 
 
