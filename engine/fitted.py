@@ -14,6 +14,7 @@ import pandas as pd
 from engine.data import coerce_frame
 from engine.ensemble import EnsembleModel, Recipe
 from engine.errors import EngineError
+from engine.featurize import plan_features
 from engine.metrics import compute_metrics
 from engine.models import MODELS
 from engine.search import Problem
@@ -45,7 +46,7 @@ def load_problem(store: Store, run_id: str) -> Problem:
     y = encode_target(train[settings.target], classes)
     validation = make_validation(settings.validation, y, task=settings.task, seed=settings.seed,
                                  n_valid_file=0 if frames[1] is None else len(frames[1]))
-    return Problem(X=train[list(settings.roles)], y=y, roles=settings.roles, task=settings.task,
+    return Problem(X=train[list(plan_features(settings.roles).used)], y=y, roles=settings.roles, task=settings.task,
                    n_classes=len(classes), metric=settings.metric, validation=validation,
                    seed=settings.seed, n_jobs=settings.n_jobs or default_n_jobs())
 
@@ -116,7 +117,7 @@ def score_test(store: Store, run_id: str, model_id: int, model: Any, problem: Pr
         return {}
     target = load_settings(store, run_id).target
     classes = tuple(store.load_json(run_id, "schema")["classes"])
-    out = predict_output(model, test[list(problem.roles)], task=problem.task,
+    out = predict_output(model, test[list(problem.X.columns)], task=problem.task,
                          n_classes=problem.n_classes)
     y = encode_target(test[target], classes)
     key = "proba" if problem.task == "classification" else "y_pred"

@@ -118,7 +118,7 @@ def test_bad_settings_are_one_sentence_errors(tmp_path, cancer, settings, match)
 
 
 def test_constant_and_id_columns_are_dropped_with_a_reason(tmp_path, cancer):
-    frame = cancer.assign(same=1.0, patient=[f"p{i}" for i in range(len(cancer))])
+    frame = cancer.assign(same="yes", patient=[f"p{i}" for i in range(len(cancer))])
     run_id = run_to_end(frame, tmp_path, target="diagnosis", max_trials=2)
     report = get_run(run_id, tmp_path).report
     assert set(report["dropped_columns"]) == {"same", "patient"}
