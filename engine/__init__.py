@@ -3,44 +3,47 @@
 from engine.data import ROLES, Table, coerce_frame, infer_roles, load_table, prepare_target, \
     profile_frame, suggest_task
 from engine.errors import EngineError
+from engine.explain import LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY, RAW_SCORE, \
+    ExplainSettings, Explainer, Explanation, beeswarm_frame, dependence_frame, importance_frame, \
+    interaction_feature, raw_contributions, waterfall_frame, whatif
+from engine.explain_figures import LABELS as EXPLAIN_LABELS
+from engine.explain_figures import figure_beeswarm, figure_dependence, figure_importance, \
+    figure_waterfall
+from engine.explain_store import ExplainPlan, ExplainRows, ExplainStatus, StoredExplanation, \
+    explain_frame, explain_model, explanation_status, load_explainer, load_explanation, \
+    load_validation_rows, plan_explanation, start_explain
+from engine.figures import figure_confusion, figure_threshold
 from engine.fitted import load_model, predict_frame
 from engine.metrics import METRICS, default_metric, get_metric, metrics_for
 from engine.models import MODELS, models_for
+from engine.report import REPORT_TEXTS, SPLITS, ModelReport, ThresholdPoint, best_threshold, \
+    has_test_set, model_metrics_frame, model_report, report_figures, report_splits, \
+    save_threshold, saved_threshold, score_on_test, threshold_point
+from engine.report_html import report_html
 from engine.results import RunInfo, delete_run, get_run, leaderboard_frame, list_runs, \
     trials_frame
 from engine.run import cancel_run, create_run, execute_run, start_run
 from engine.samples import SAMPLES, load_sample
 from engine.settings import TASKS, RunSettings, describe_validation, estimate_run_seconds
 from engine.store import default_runs_dir
-from engine.report import REPORT_TEXTS, SPLITS, ModelReport, ThresholdPoint, best_threshold, \
-    has_test_set, model_metrics_frame, model_report, report_figures, report_splits, \
-    save_threshold, saved_threshold, score_on_test, threshold_point
-from engine.report_html import report_html
-from engine.figures import figure_confusion, figure_threshold
 
 __all__ = [
-    "METRICS", "MODELS", "ROLES", "SAMPLES", "TASKS", "EngineError", "RunInfo", "RunSettings", "Table",
-    "cancel_run", "coerce_frame", "create_run", "default_metric", "default_runs_dir",
-    "delete_run", "describe_validation", "estimate_run_seconds", "execute_run", "get_metric", "get_run", "infer_roles",
-    "leaderboard_frame", "list_runs", "load_model", "load_sample", "load_table", "metrics_for",
-    "models_for", "predict_frame", "prepare_target", "profile_frame", "start_run",
-    "suggest_task", "trials_frame",
-    "REPORT_TEXTS", "SPLITS", "ModelReport", "ThresholdPoint", "best_threshold", "has_test_set",
-    "model_metrics_frame", "model_report", "report_figures", "report_html", "report_splits",
-    "save_threshold", "saved_threshold", "score_on_test", "threshold_point", "figure_confusion",
-    "figure_threshold",
-]
-from engine.explain import LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY, RAW_SCORE, \
-    ExplainSettings, Explainer, Explanation, beeswarm_frame, dependence_frame, importance_frame, \
-    interaction_feature, raw_contributions, waterfall_frame, whatif
-from engine.explain_figures import LABELS as EXPLAIN_LABELS, figure_beeswarm, \
-    figure_dependence, figure_importance, figure_waterfall
-from engine.explain_store import ExplainPlan, ExplainRows, ExplainStatus, StoredExplanation, \
-    explain_frame, explain_model, explanation_status, load_explainer, load_explanation, \
-    load_validation_rows, plan_explanation, start_explain
-
-__all__ += [
-    "LOG_ODDS", "LOG_PREDICTION", "PREDICTION", "PROBABILITY", "RAW_SCORE", "EXPLAIN_LABELS",
+    # data, settings, runs
+    "ROLES", "SAMPLES", "TASKS", "EngineError", "RunInfo", "RunSettings", "Table",
+    "cancel_run", "coerce_frame", "create_run", "default_runs_dir", "delete_run",
+    "describe_validation", "estimate_run_seconds", "execute_run", "get_run", "infer_roles",
+    "leaderboard_frame", "list_runs", "load_model", "load_sample", "load_table",
+    "predict_frame", "prepare_target", "profile_frame", "start_run", "suggest_task",
+    "trials_frame",
+    # metrics and models
+    "METRICS", "MODELS", "default_metric", "get_metric", "metrics_for", "models_for",
+    # model report
+    "REPORT_TEXTS", "SPLITS", "ModelReport", "ThresholdPoint", "best_threshold",
+    "figure_confusion", "figure_threshold", "has_test_set", "model_metrics_frame",
+    "model_report", "report_figures", "report_html", "report_splits", "save_threshold",
+    "saved_threshold", "score_on_test", "threshold_point",
+    # explanations
+    "EXPLAIN_LABELS", "LOG_ODDS", "LOG_PREDICTION", "PREDICTION", "PROBABILITY", "RAW_SCORE",
     "ExplainPlan", "ExplainRows", "ExplainSettings", "ExplainStatus", "Explainer", "Explanation",
     "StoredExplanation", "beeswarm_frame", "dependence_frame", "explain_frame", "explain_model",
     "explanation_status", "figure_beeswarm", "figure_dependence", "figure_importance",
