@@ -19,7 +19,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 
 .PHONY: run test chromium cli
 run: $(VENV)/.installed
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	AUTOML_DEFAULT_SAMPLE=penguins_ja $(BIN)/streamlit run app.py --server.port $(PORT)
 
 cli: $(VENV)/.installed
 	$(BIN)/python -m engine run --data assets/datasets/penguins.csv --target species --time-budget 30

@@ -1,5 +1,7 @@
 """Data: upload a table or pick a sample, see its columns, set their roles, pick the target."""
 
+import os
+
 import streamlit as st
 
 from engine import ROLES, SAMPLES, infer_roles, load_sample, load_table, profile_frame
@@ -40,6 +42,12 @@ with sample_tab:
                                 roles=infer_roles(frame), target=sample.target)
     st.caption(t("data.sample_licences"))
 
+default = SAMPLES.get(os.environ.get("AUTOML_DEFAULT_SAMPLE", ""))
+if _state.get(_state.DATA) is None and default is not None:  # `make run` opens on a sample
+    opened = load_sample(default.key)
+    _state.set_data(opened, name=default.title_ja if ja else default.title_en,
+                    source=f"sample:{default.key}", roles=infer_roles(opened),
+                    target=default.target)
 frame = _state.get(_state.DATA)
 if frame is None:
     st.info(t("data.empty"), icon=":material/upload_file:")

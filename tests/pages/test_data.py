@@ -68,3 +68,15 @@ def test_a_new_target_forgets_the_old_task(app, runs_dir):
     app.session_state[_state.TASK] = "regression"
     app.selectbox(key=_state.TARGET).set_value("cut").run()
     assert _state.TASK not in app.session_state
+
+
+def test_the_studio_can_open_on_a_sample(monkeypatch, runs_dir):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import APP
+    monkeypatch.setenv("AUTOML_DEFAULT_SAMPLE", "penguins_ja")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception and not at.info
+    assert at.session_state[_state.TARGET] == "種"
+    assert list(at.dataframe[0].value.columns)[0] == "種"
