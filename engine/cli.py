@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--n-jobs", type=int)
     run.add_argument("--no-ensembles", action="store_true")
+    run.add_argument("--explain", action="store_true",
+                     help="explain the best model afterwards in a background process")
     run.add_argument("--json", action="store_true")
     board = sub.add_parser("leaderboard", help="print a run's leaderboard")
     board.add_argument("run_id")
@@ -107,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                         warnings=table.warnings)
     print(f"run {run_id} started", file=sys.stderr)
     try:
-        execute_run(run_id, args.runs_dir)
+        execute_run(run_id, args.runs_dir, explain_best=args.explain)
     except KeyboardInterrupt:
         cancel_run(run_id, args.runs_dir)
     info = get_run(run_id, args.runs_dir)

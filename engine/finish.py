@@ -91,7 +91,8 @@ def _add_ensembles(search: Search, store: Store,
 
 
 def finish_run(search: Search, settings: RunSettings, *, store: Store, run_id: str,
-               stop_reason: str, deadline: float) -> tuple[str, str]:
+               stop_reason: str, deadline: float,
+               explain_best: bool = True) -> tuple[str, str]:
     """Build ensembles, fit and save the best model, score it on the test set.
 
     Returns (status, message). The best model is the best validation score among single models
@@ -122,6 +123,7 @@ def finish_run(search: Search, settings: RunSettings, *, store: Store, run_id: s
     store.update_model_row(run_id, outcome.model_id, refit_time=time.perf_counter() - start)
     score_test(store, run_id, outcome.model_id, model, search.problem)
     store.update_run(run_id, best_model_id=outcome.model_id, best_score=outcome.score)
-    start_explain(run_id, outcome.model_id, runs_dir=store.root, low_priority=True)
+    if explain_best:  # in the background, outside the run's budget
+        start_explain(run_id, outcome.model_id, runs_dir=store.root, low_priority=True)
     status = "cancelled" if stop_reason == "cancelled" else "completed"
     return status, STOP_MESSAGES[stop_reason]

@@ -135,8 +135,11 @@ def start_run(settings: RunSettings, data: pd.DataFrame, *, runs_dir: Path | str
     return run_id
 
 
-def execute_run(run_id: str, runs_dir: Path | str) -> str:
-    """Run the search and the final stage of a created run in this process; returns its status."""
+def execute_run(run_id: str, runs_dir: Path | str, *, explain_best: bool = True) -> str:
+    """Run the search and the final stage of a created run in this process; returns its status.
+
+    With ``explain_best`` the best model is then explained by a detached low-priority process.
+    """
     store = Store(runs_dir)
     row = store.run_row(run_id)
     settings = RunSettings.from_dict(row["settings"])
@@ -144,8 +147,8 @@ def execute_run(run_id: str, runs_dir: Path | str) -> str:
                      pid_started=psutil.Process().create_time())
     try:
         with threadpool_limits(limits=settings.n_jobs or default_n_jobs()):
-            status, message = _execute(store, run_id, settings, deadline=row["created_at"]
-                                       + settings.time_budget)
+            status, message = _execute(store, run_id, settings, explain_best=explain_best,
+                                       deadline=row["created_at"] + settings.time_budget)
     except EngineError as error:
         status, message = "failed", str(error)
     except Exception as error:  # the run ends as failed with a reason; trials stay stored
@@ -155,7 +158,8 @@ def execute_run(run_id: str, runs_dir: Path | str) -> str:
     return status
 
 
-def _execute(store: Store, run_id: str, settings: RunSettings, *, deadline: float) -> tuple[str, str]:
+def _execute(store: Store, run_id: str, settings: RunSettings, *, deadline: float,
+             explain_best: bool) -> tuple[str, str]:
     problem = load_problem(store, run_id)
     validation = problem.validation
     store.save_array(run_id, "oof", "rows", validation.rows)
@@ -175,7 +179,7 @@ def _execute(store: Store, run_id: str, settings: RunSettings, *, deadline: floa
         pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0))
     reason = search.run(study)
     return finish_run(search, settings, store=store, run_id=run_id, stop_reason=reason,
-                      deadline=deadline)
+                      deadline=deadline, explain_best=explain_best)
 
 
 def cancel_run(run_id: str, runs_dir: Path | str) -> None:
