@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
 import secrets
 import subprocess
@@ -30,8 +29,6 @@ from engine.search import Budget, Search
 from engine.settings import RunSettings
 from engine.store import Store
 from engine.validate import make_validation, split_test
-
-log = logging.getLogger(__name__)
 
 
 def new_run_id() -> str:
