@@ -44,10 +44,20 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+def _page(browser: Browser, locale: str, timeout_ms: int) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT, locale=locale)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(timeout_ms)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    yield from _page(browser, "en-US", 30_000)
+
+
+@pytest.fixture
+def ja_page(browser: Browser) -> Iterator[Page]:
+    """A page of a browser that asks for Japanese (the studio follows the browser's language)."""
+    yield from _page(browser, "ja-JP", 60_000)

@@ -99,6 +99,17 @@ def shot(page: Page, name: str) -> Path:
     return path
 
 
+def full_shot(page: Page, name: str) -> None:
+    """A screenshot of the whole page (the main area scrolls, so the viewport grows to fit)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": height + 40})
+    wait_idle(page)
+    page.wait_for_timeout(600)  # plotly redraws at the new size
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    page.set_viewport_size(VIEWPORT)
+
+
 def main(page: Page) -> Locator:
     return page.locator("[data-testid=stMain]")
 

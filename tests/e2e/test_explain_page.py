@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from engine import (explanation_status, get_run, importance_frame, leaderboard_frame,
                     load_explainer, load_explanation, load_sample, load_validation_rows)
 from tests.conftest import run_to_end
-from tests.e2e.studio import SCREENSHOTS, VIEWPORT, main, open_page, visible_text, wait_idle
+from tests.e2e.studio import full_shot, main, open_page, visible_text, wait_idle
 
 ERRORS = "[data-testid=stException], [data-testid=stAlertContentError]"
 GLOBAL = {"en": "Global explanation", "ja": "全体の説明"}
@@ -46,13 +45,6 @@ def explain_runs(e2e_runs: Path) -> dict[str, str]:
     return runs
 
 
-@pytest.fixture
-def ja_page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
 
 
 def wait_explained(run_id: str, model_id: int, runs: Path, timeout: float = 240) -> None:
@@ -94,14 +86,6 @@ def edit(page: Page, column: str, value: float) -> None:
     wait_idle(page)
 
 
-def full_shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": height + 40})
-    wait_idle(page)
-    page.wait_for_timeout(600)  # plotly redraws at the new size
-    page.screenshot(path=SCREENSHOTS / f"{name}.png")
-    page.set_viewport_size(VIEWPORT)
 
 
 def whatif_case(run_id: str, model_id: int, runs: Path) -> tuple[int, str, float, float]:

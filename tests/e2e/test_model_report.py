@@ -5,15 +5,14 @@ compare, the test split, scoring on demand and the HTML download."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from engine import best_threshold, leaderboard_frame, load_sample, save_threshold, saved_threshold
 from tests.conftest import run_to_end
-from tests.e2e.studio import SCREENSHOTS, VIEWPORT, main, open_page, set_number, visible_text, \
+from tests.e2e.studio import full_shot, main, open_page, set_number, visible_text, \
     wait_idle
 
 CHARTS = {"binary": 7 + 2, "multiclass": 7, "regression": 3}  # binary: + the threshold tool's
@@ -38,14 +37,6 @@ def report_runs(e2e_runs: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def ja_page(browser: Browser) -> Iterator[Page]:
-    """A page of a browser that asks for Japanese (the studio follows the browser's language)."""
-    context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def best(runs: Path, run_id: str) -> int:
@@ -81,15 +72,6 @@ def drawn_charts(page: Page, expected: int) -> list[dict]:
     return drawn
 
 
-def full_shot(page: Page, name: str) -> None:
-    """A screenshot of the whole page (the main area scrolls, so the viewport grows to fit)."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": height + 40})
-    wait_idle(page)
-    page.wait_for_timeout(500)  # plotly redraws at the new width
-    page.screenshot(path=SCREENSHOTS / f"{name}.png")
-    page.set_viewport_size(VIEWPORT)
 
 
 def english_leftovers(text: str, *allowed: str) -> set[str]:
