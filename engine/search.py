@@ -35,6 +35,7 @@ SUGGEST: dict[type, Callable[[optuna.Trial, str, Any], Any]] = {
 }
 KEEP_FITTED = 10  # fitted holdout models kept in memory for the final model and ensembles
 ERROR_CHARS = 300
+RUNG_MIN_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,29 @@ def starting_trials(families: tuple[str, ...], task: str) -> list[dict[str, Any]
                      for extra in spec.portfolio]
 
 
+def rung_sizes(n_train: int, limit: int | None) -> tuple[int, ...]:
+    """Training-row counts one holdout trial is fitted on, smallest first, the last one full.
+
+    Successive halving on rows: a trial on a large holdout is fitted on a ninth, then a third of
+    the training rows, and the pruner stops it at a rung where it is behind earlier trials at the
+    same rung, so weak configurations cost a fraction of a full fit. Rungs smaller than
+    ``RUNG_MIN_ROWS`` (too noisy to judge by) or as large as the family's own row cap are left out.
+    """
+    full = n_train if limit is None else min(n_train, limit)
+    return (*(size for size in (n_train // 9, n_train // 3) if RUNG_MIN_ROWS <= size < full), full)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One fit of a trial: training and validation rows; ``final`` fits give its predictions."""
+
+    train: np.ndarray
+    val: np.ndarray
+    fold: int
+    final: bool
+    pruned: str
+
+
 class TrialStopped(optuna.TrialPruned):
     """A trial ended before its last fold; the reason is stored with it."""
 
@@ -115,8 +139,9 @@ class Search:
     outcomes: dict[int, Outcome] = field(default_factory=dict)
     best_id: int | None = None
     stop_reason: str = ""
-    fold_seconds: dict[str, float] = field(default_factory=dict)
+    seconds_per_row: dict[str, float] = field(default_factory=dict)
     _since_best: int = 0
+    _plans: dict[str, tuple[Step, ...]] = field(default_factory=dict)
     _started: float = field(default_factory=time.time)
 
     @property
@@ -171,25 +196,30 @@ class Search:
         oof = np.full((n_val, p.n_classes) if p.task == "classification" else n_val, np.nan)
         folds, rounds, fit_time, predict_time, offset = [], [], 0.0, 0.0, 0
         last = None
-        for i, (train, val) in enumerate(p.validation.folds):
-            self._check_time(spec.key)
+        steps = self._steps(spec)
+        for i, step in enumerate(steps):
+            self._check_time(spec.key, len(step.train))
             fold_start = time.perf_counter()
-            fitted = fit_family(spec, params, p.X.iloc[train], p.y[train], roles=p.roles,
-                                task=p.task, seed=p.seed + i, n_jobs=p.n_jobs,
-                                deadline=self.budget.search_deadline())
+            fitted = fit_family(spec, params, p.X.iloc[step.train], p.y[step.train],
+                                roles=p.roles, task=p.task, seed=p.seed + step.fold,
+                                n_jobs=p.n_jobs, deadline=self.budget.search_deadline())
             t = time.perf_counter()
-            out = predict_output(fitted.pipeline, p.X.iloc[val], task=p.task, n_classes=p.n_classes)
-            predict_time += time.perf_counter() - t
-            fit_time += fitted.fit_time
-            oof[offset:offset + len(val)] = out
-            offset += len(val)
-            folds.append(self._primary(p.y[val], out))
-            rounds.append(fitted.rounds)
-            last = fitted.pipeline
-            self._note_fold_time(spec.key, time.perf_counter() - fold_start)
-            trial.report(float(np.nanmean(folds)), step=i)
-            if trial.should_prune():
-                raise TrialStopped(f"pruned after fold {i + 1}: its score was behind earlier trials")
+            out = predict_output(fitted.pipeline, p.X.iloc[step.val], task=p.task,
+                                 n_classes=p.n_classes)
+            value = self._primary(p.y[step.val], out)
+            self._note_fold_time(spec.key, time.perf_counter() - fold_start, len(step.train))
+            if step.final:
+                predict_time += time.perf_counter() - t
+                fit_time += fitted.fit_time
+                oof[offset:offset + len(step.val)] = out
+                offset += len(step.val)
+                folds.append(value)
+                rounds.append(fitted.rounds)
+                last = fitted.pipeline
+                value = float(np.nanmean(folds))
+            trial.report(value, step=i)
+            if i < len(steps) - 1 and trial.should_prune():  # a finished model is never thrown away
+                raise TrialStopped(step.pruned)
         if rounds[0] is not None:
             params = {**params, "n_estimators": int(np.median(rounds))}
         metrics = self._metrics(p.y[p.validation.rows], oof)
@@ -204,6 +234,26 @@ class Search:
         keep = last if len(p.validation.folds) == 1 else None
         return Outcome(model_id, spec.key, params, value, oof, fit_time, keep)
 
+    def _steps(self, spec: ModelSpec) -> tuple[Step, ...]:
+        """The fits of one trial: every fold, or the rungs of a large holdout (then all rows)."""
+        if spec.key not in self._plans:
+            self._plans[spec.key] = self._plan(spec)
+        return self._plans[spec.key]
+
+    def _plan(self, spec: ModelSpec) -> tuple[Step, ...]:
+        folds = self.problem.validation.folds
+        if len(folds) > 1:
+            return tuple(Step(tr, va, i, True, f"pruned after fold {i + 1} of {len(folds)}: "
+                              "its score was behind earlier trials") for i, (tr, va) in enumerate(folds))
+        train, val = folds[0]
+        sizes = rung_sizes(len(train), spec.max_train_rows)
+        rungs = tuple(Step(np.sort(np.random.default_rng(self.problem.seed + r).choice(
+                               train, size=size, replace=False)), val, 0, False,
+                           f"pruned after a fit on {size:,} of {len(train):,} training rows: its "
+                           "score was behind earlier trials at that size")
+                      for r, size in enumerate(sizes[:-1]))
+        return (*rungs, Step(train, val, 0, True, ""))
+
     def _key(self) -> str:
         return "proba" if self.problem.task == "classification" else "y_pred"
 
@@ -215,16 +265,22 @@ class Search:
         return compute_metrics(self.problem.task, y_true, **{self._key(): out})
 
     # budgets --------------------------------------------------------------------------------
-    def _note_fold_time(self, family: str, seconds: float) -> None:
-        old = self.fold_seconds.get(family)
-        self.fold_seconds[family] = seconds if old is None else 0.5 * (old + seconds)
+    def _note_fold_time(self, family: str, seconds: float, rows: int) -> None:
+        rate = seconds / max(rows, 1)
+        old = self.seconds_per_row.get(family)
+        self.seconds_per_row[family] = rate if old is None else 0.5 * (old + rate)
 
-    def _check_time(self, family: str) -> None:
+    def _estimate(self, family: str, rows: int) -> float | None:
+        """Seconds one fit of a family on this many rows is expected to take (None: unknown)."""
+        rate = self.seconds_per_row.get(family)
+        return None if rate is None else rate * rows
+
+    def _check_time(self, family: str, rows: int) -> None:
         if self.store.cancel_requested(self.run_id):
             self.stop_reason = "cancelled"
             raise TrialStopped("stopped: the run was cancelled")
         now, end = time.time(), self.budget.search_deadline()
-        estimate = self.fold_seconds.get(family)
+        estimate = self._estimate(family, rows)
         if not self.outcomes:
             fits = True  # the first model always finishes: a run never ends empty-handed
         elif estimate is None:
@@ -260,7 +316,8 @@ class Search:
         if self.budget.patience and self._since_best >= self.budget.patience:
             return "patience"
         now, end = time.time(), self.budget.search_deadline()
-        cheapest = min((self.fold_seconds.get(f, 0.0) for f in self.families), default=0.0)
+        cheapest = min((self._estimate(f, len(self._steps(MODELS[f])[0].train)) or 0.0
+                        for f in self.families), default=0.0)
         if now + cheapest > end:
             return "time"
         return ""
