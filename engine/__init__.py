@@ -9,6 +9,7 @@ from engine.explain import LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY, RA
 from engine.explain_figures import LABELS as EXPLAIN_LABELS
 from engine.explain_figures import figure_beeswarm, figure_dependence, figure_importance, \
     figure_waterfall
+from engine.export import model_bundle, training_script
 from engine.explain_store import ExplainPlan, ExplainRows, ExplainStatus, StoredExplanation, \
     explain_frame, explain_model, explanation_status, load_explainer, load_explanation, \
     load_validation_rows, plan_explanation, start_explain
@@ -24,6 +25,7 @@ from engine.results import RunInfo, delete_run, get_run, leaderboard_frame, list
     trials_frame
 from engine.run import cancel_run, create_run, execute_run, start_run
 from engine.samples import SAMPLES, load_sample
+from engine.scoring import Scored, score_table
 from engine.settings import TASKS, RunSettings, describe_validation, estimate_run_seconds
 from engine.store import default_runs_dir
 
@@ -50,4 +52,6 @@ __all__ = [
     "figure_waterfall", "importance_frame", "interaction_feature", "load_explainer",
     "load_explanation", "load_validation_rows", "plan_explanation", "raw_contributions",
     "start_explain", "waterfall_frame", "whatif",
+    # predict and export
+    "Scored", "model_bundle", "score_table", "training_script",
 ]

@@ -15,10 +15,12 @@ import psutil
 from engine.data import load_table
 from engine.errors import EngineError
 from engine.explain_store import cmd_explain, cmd_explain_worker
+from engine.export import model_bundle
 from engine.fitted import predict_frame
 from engine.report_html import report_html
 from engine.results import get_run, leaderboard_frame, list_runs
 from engine.run import cancel_run, create_run, execute_run
+from engine.scoring import score_table
 from engine.settings import RunSettings
 from engine.store import default_runs_dir
 
@@ -59,6 +61,20 @@ def parser() -> argparse.ArgumentParser:
     pred.add_argument("--data", required=True, type=Path)
     pred.add_argument("--out", required=True, type=Path)
     pred.add_argument("--model", type=int)
+    scoring = sub.add_parser("score", help="score a table like the Predict page: its columns, "
+                             "then predictions and probabilities (and contributions with "
+                             "--explain); prints metrics when the table has the target")
+    scoring.add_argument("run_id")
+    scoring.add_argument("--data", required=True, type=Path)
+    scoring.add_argument("--out", required=True, type=Path)
+    scoring.add_argument("--model", type=int, help="model id (default: the run's best model)")
+    scoring.add_argument("--explain", action="store_true",
+                         help="add one contribution per column for every row")
+    export = sub.add_parser("export", help="write a model as a zip: the fitted model, its schema, "
+                            "its training rows and a plain-Python training script")
+    export.add_argument("run_id")
+    export.add_argument("--model", type=int, help="model id (default: the run's best model)")
+    export.add_argument("--out", required=True, type=Path)
     sub.add_parser("runs", help="list runs")
     cancel = sub.add_parser("cancel", help="cancel a running run")
     cancel.add_argument("run_id")
@@ -150,6 +166,23 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    scored = score_table(args.run_id, load_table(args.data).frame, runs_dir=args.runs_dir,
+                         model_id=args.model, explain=args.explain)
+    scored.frame.to_csv(args.out, index=False)
+    print(f"{len(scored.frame):,} rows scored in {scored.seconds:.2f} s, written to {args.out}",
+          file=sys.stderr)
+    for name, value in scored.metrics.items():
+        print(f"{name}\t{value:.6g}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    args.out.write_bytes(model_bundle(args.run_id, args.model, runs_dir=args.runs_dir))
+    print(f"model written to {args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
     runs = list_runs(args.runs_dir)
     print(runs.to_string(index=False) if not runs.empty else "(no runs)")
@@ -175,7 +208,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "leaderboard": cmd_leaderboard, "predict": cmd_predict,
             "runs": cmd_runs, "cancel": cmd_cancel, "worker": cmd_worker,
-            "report": cmd_report,
+            "report": cmd_report, "score": cmd_score, "export": cmd_export,
             "explain": cmd_explain, "explain-worker": cmd_explain_worker}
 
 

@@ -17,8 +17,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
+from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
+
+from engine.errors import EngineError
 
 NATIVE = "native"
 DENSE = "dense"
@@ -136,7 +139,8 @@ def _one_column(role: str, style: str, levels: int) -> object:
     if levels <= ONE_HOT_MAX_LEVELS:
         return make_pipeline(Categories(), OneHotEncoder(
             handle_unknown="infrequent_if_exist", min_frequency=5, sparse_output=False))
-    return make_pipeline(Categories(), TargetEncoder(cv=5), StandardScaler())
+    return make_pipeline(Categories(), TargetEncoder(cv=KFold(5, shuffle=True, random_state=0)),
+                         StandardScaler())
 
 
 NUMBER_ROLES = ("numeric", "boolean")
@@ -178,7 +182,6 @@ def build_featurizer(X: pd.DataFrame, roles: dict[str, str], *, style: str) -> C
         levels = int(X[column].nunique()) if roles[column] == "categorical" else 0
         steps.append((str(names.index(column)), _one_column(roles[column], style, levels), [column]))
     if not steps:
-        from engine.errors import EngineError
         raise EngineError("No column is left to learn from: mark at least one column as a feature.")
     return ColumnTransformer(steps, sparse_threshold=0.0, remainder="drop")
 

@@ -59,12 +59,17 @@ ROUTE_QUERY = "page"               # URL query parameter: the page a direct visi
 RUN_QUERY = "run"                  # URL query parameter of the watched run
 MODEL_QUERY = "model"              # URL query parameter of the selected model
 
+# Predict page
+PREDICT_UPLOAD = "predict_upload"    # widget: the table to score
+PREDICT_EXPLAIN = "predict_explain"  # widget: add per-row contributions
+SCORED = "scored"                    # (run_id, model_id, file name, Scored) of the last scoring
+
 KEEP = "session"                   # persist_state of every keyed widget: kept across pages
 # Starting values of widgets whose default does not depend on the data.
 DEFAULTS: dict[str, Any] = {
     VALIDATION: "auto", FOLDS: 5, HOLDOUT: 20, TEST_MODE: "none", TEST_FRACTION: 10,
     BUDGET_MINUTES: 5.0, MAX_TRIALS: 0, PATIENCE: 0, SEED: 0, ENSEMBLES: True,
-    SHOW_PARAMS: False,
+    SHOW_PARAMS: False, PREDICT_EXPLAIN: False,
 }
 
 

@@ -28,6 +28,7 @@ from pages._i18n import family_name, kind_name, metric_name, t, task_name
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_PAGE = "pages/model.py"
+FILE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]  # what the uploaders take
 
 
 def runs_dir() -> Path:

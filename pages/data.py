@@ -7,12 +7,11 @@ import streamlit as st
 from engine import ROLES, SAMPLES, infer_roles, load_sample, load_table, profile_frame
 from pages import _state
 from pages._i18n import role_name, t, task_name
-from pages._widgets import call, distribution_chart, dtype_name
+from pages._widgets import FILE_TYPES, call, distribution_chart, dtype_name
 
 _state.require_app(__file__)
 
 PREVIEW_ROWS = 200
-FILE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]
 
 st.title(t("data.title"))
 st.caption(t("data.intro"))

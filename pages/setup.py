@@ -14,11 +14,10 @@ from engine import (
 from engine.settings import TASKS
 from pages import _state
 from pages._i18n import family_name, metric_help, metric_name, t, task_name
-from pages._widgets import call, start_button, summary
+from pages._widgets import FILE_TYPES, call, start_button, summary
 
 _state.require_app(__file__)
 
-FILE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]
 VALIDATIONS = ("auto", "cv", "holdout", "file")
 TEST_MODES = ("none", "fraction", "file")
 
