@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -70,12 +71,15 @@ def _fit_in_steps(model: Any, Xt: np.ndarray, y: np.ndarray, param: str, step: i
     target = int(model.get_params()[param])
     model.set_params(warm_start=True)
     size = 0
-    while size < target:
-        size = min(target, size + step)
-        model.set_params(**{param: size})
-        model.fit(Xt, y)
-        if getattr(model, "n_iter_", size) < size or time.time() > deadline:
-            break  # boosting stopped early on its own, or time is up
+    with warnings.catch_warnings():  # the same rows every step: "balanced" weights stay right
+        warnings.filterwarnings("ignore", message=".*not recommended for warm_start",
+                                category=UserWarning)
+        while size < target:
+            size = min(target, size + step)
+            model.set_params(**{param: size})
+            model.fit(Xt, y)
+            if getattr(model, "n_iter_", size) < size or time.time() > deadline:
+                break  # boosting stopped early on its own, or time is up
     model.set_params(warm_start=False)
 
 

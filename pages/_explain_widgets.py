@@ -18,7 +18,7 @@ from engine import (LOG_ODDS, LOG_PREDICTION, PREDICTION, PROBABILITY, RAW_SCORE
                     load_validation_rows, raw_contributions, start_explain, waterfall_frame,
                     whatif)
 from pages import _state
-from pages._i18n import metric_name, status_name, t
+from pages._i18n import engine_text, metric_name, status_name, t
 from pages._widgets import attempt, call, model_name
 
 MAX_TABLE_ROWS = 500
@@ -141,7 +141,7 @@ def computing(run_id: str, model_id: int, root: str, status: ExplainStatus,
         if plan is not None:
             st.markdown("\n".join(f"- {line}" for line in plan_lines(plan)))
         if status.state == "failed":
-            st.error(status.message, icon=":material/error:")
+            st.error(engine_text(status.message), icon=":material/error:")
         if status.live:
             follow(run_id, model_id, root, status.version, plan)
             return

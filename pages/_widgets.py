@@ -23,7 +23,7 @@ from engine import (
 )
 from engine.history import figure_search_history
 from pages import _state
-from pages._i18n import family_name, kind_name, metric_name, t, task_name
+from pages._i18n import engine_text, family_name, kind_name, metric_name, t, task_name
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     try:
         return fn(*args, **kwargs)
     except EngineError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(engine_text(str(error)), icon=":material/error:")
         return None
 
 
@@ -49,7 +49,7 @@ def attempt(fn: Callable[..., object], *args: Any, **kwargs: Any) -> bool:
     try:
         fn(*args, **kwargs)
     except EngineError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(engine_text(str(error)), icon=":material/error:")
         return False
     return True
 

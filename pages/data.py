@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine import ROLES, SAMPLES, infer_roles, load_sample, load_table, profile_frame
 from pages import _state
-from pages._i18n import role_name, t, task_name
+from pages._i18n import engine_text, role_name, t, task_name
 from pages._widgets import FILE_TYPES, call, distribution_chart, dtype_name
 
 _state.require_app(__file__)
@@ -53,7 +53,7 @@ if frame is None:
     st.stop()
 
 for warning in _state.get(_state.DATA_WARNINGS, []):
-    st.warning(warning)
+    st.warning(engine_text(warning))
 st.subheader(t("data.preview", name=_state.get(_state.DATA_NAME), rows=f"{len(frame):,}",
                cols=frame.shape[1]))
 st.dataframe(frame.head(PREVIEW_ROWS), height=260, placeholder="—")

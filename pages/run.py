@@ -5,7 +5,7 @@ import streamlit as st
 
 from engine import RunInfo, cancel_run, get_run, leaderboard_frame, trials_frame
 from pages import _state
-from pages._i18n import role_name, status_name, t
+from pages._i18n import engine_text, role_name, status_name, t
 from pages._widgets import (
     attempt,
     call,
@@ -70,7 +70,8 @@ def show_run(run_id: str, *, polling: bool) -> None:
     elif info.status == "cancelled":
         st.warning(t("run.cancelled"), icon=":material/stop_circle:")
     else:
-        st.error(t("run.ended", status=status_name(info.status), message=info.message))
+        st.error(t("run.ended", status=status_name(info.status),
+                   message=engine_text(info.message)))
 
     st.subheader(t("run.leaderboard"))
     if board is None or board.empty:
@@ -97,7 +98,7 @@ def failed_trials(failures: pd.DataFrame) -> None:
     with st.expander(t("run.failed_trials", n=len(failures))):
         table = pd.DataFrame({"model_id": failures["model_id"],
                               "model": [model_name(f, "single") for f in failures["family"]],
-                              "error": failures["error"]})
+                              "error": [engine_text(e) for e in failures["error"]]})
         st.dataframe(table, hide_index=True, column_config={
             "model_id": st.column_config.NumberColumn(t("board.model_id")),
             "model": st.column_config.TextColumn(t("board.model")),
@@ -118,8 +119,9 @@ def report(info: RunInfo) -> None:
               for column in values.get("dropped_columns") or {}]
     with st.expander(t("run.report")):
         st.markdown("\n".join(f"- {line}" for line in lines))
-        for warning in values.get("guardrails") or ():
-            st.warning(warning, icon=":material/shield:")
+        for warning in [*(values.get("warnings") or ()),
+                        *(g["message"] for g in values.get("guardrails") or ())]:
+            st.warning(engine_text(warning), icon=":material/shield:")
 
 
 st.title(t("run.title"))

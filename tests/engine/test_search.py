@@ -10,6 +10,7 @@ import pytest
 from engine.results import trials_frame
 from engine.search import RUNG_MIN_ROWS, rung_sizes
 from engine.store import Store
+from pages._i18n import engine_text
 from tests.conftest import run_to_end
 
 
@@ -43,5 +44,6 @@ def test_a_large_holdout_fits_each_trial_on_a_third_first_and_never_prunes_a_fin
     assert trials["status"].eq("pruned").any()  # seeded: k-NN falls behind at the first rung
     for i in trials.index[trials["status"] == "pruned"]:
         assert "12,000 of 36,000 training rows" in trials.loc[i, "error"]
+        assert engine_text(trials.loc[i, "error"], lang="ja").startswith("学習行 36,000 行のうち")
     leaderboard = study.trials_dataframe()
     assert leaderboard["state"].eq("COMPLETE").sum() == trials["status"].eq("completed").sum()
