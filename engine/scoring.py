@@ -4,6 +4,7 @@ the target too, the model is measured on it with every metric of the task."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,14 +30,17 @@ class Scored:
             explained, ``output_space``, ``base_value`` and ``contrib_<column>`` per column.
             A name already taken by an uploaded column gets a ``scored_`` prefix.
         seconds: prediction time.
-        metrics: every metric of the task on the rows whose target is known (empty without one).
+        metrics: every metric of the task that is defined on the rows whose target is known
+            (empty without a target column).
         n_labelled: rows the metrics were computed on.
+        added: the columns scoring added, in order.
     """
 
     frame: pd.DataFrame
     seconds: float
     metrics: dict[str, float] = field(default_factory=dict)
     n_labelled: int = 0
+    added: tuple[str, ...] = ()
 
 
 def _target_metrics(run_id: str, frame: pd.DataFrame, predictions: pd.DataFrame, *,
@@ -59,7 +63,8 @@ def _target_metrics(run_id: str, frame: pd.DataFrame, predictions: pd.DataFrame,
             known, "prediction"].to_numpy(dtype=float), "y_pred"
     if known.sum() < 2 or (classes and len(np.unique(y)) < 2):
         return {}, int(known.sum())
-    return compute_metrics(schema["task"], y, **{key: out}), int(known.sum())
+    metrics = compute_metrics(schema["task"], y, **{key: out})
+    return {m: v for m, v in metrics.items() if not math.isnan(v)}, int(known.sum())
 
 
 def score_table(run_id: str, frame: pd.DataFrame, *, runs_dir: Path | str,
@@ -80,4 +85,4 @@ def score_table(run_id: str, frame: pd.DataFrame, *, runs_dir: Path | str,
     added = pd.concat(parts, axis=1)
     added.columns = [f"scored_{c}" if c in frame.columns else c for c in added.columns]
     return Scored(pd.concat([frame, added], axis=1), predictions.attrs["predict_seconds"],
-                  metrics, n_labelled)
+                  metrics, n_labelled, tuple(added.columns))

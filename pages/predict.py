@@ -62,15 +62,17 @@ if result and result[:2] == (run_id, model_id):
     st.success(t("predict.done", rows=f"{len(scored.frame):,}", name=name,
                  seconds=f"{scored.seconds:.2f}"), icon=":material/check_circle:")
     if scored.metrics:
-        st.markdown(t("predict.metrics", rows=f"{scored.n_labelled:,}"))
         primary = runs.loc[runs["run_id"] == run_id, "metric"].iloc[0]
-        ordered = sorted(scored.metrics, key=lambda m: m != primary)
-        st.dataframe(pd.DataFrame({
-            t("model.metric"): [("★ " if m == primary else "") + metric_name(m) for m in ordered],
-            t("predict.value"): [scored.metrics[m] for m in ordered]}),
-            hide_index=True, height="content", column_config={
-                t("predict.value"): st.column_config.NumberColumn(format="%.4f")})
-    st.dataframe(scored.frame.head(PREVIEW_ROWS), hide_index=True)
+        st.metric(t("predict.metrics", rows=f"{scored.n_labelled:,}", metric=metric_name(primary)),
+                  score_text(scored.metrics.get(primary)))
+        with st.expander(t("predict.all_metrics")):
+            st.dataframe(pd.DataFrame({t("model.metric"): [metric_name(m) for m in scored.metrics],
+                                       t("predict.value"): list(scored.metrics.values())}),
+                         hide_index=True, height="content", column_config={
+                             t("predict.value"): st.column_config.NumberColumn(format="%.4f")})
+    preview = scored.frame.head(PREVIEW_ROWS)  # what was added first, then the table's own columns
+    st.dataframe(preview[[*scored.added, *(c for c in preview if c not in scored.added)]],
+                 hide_index=True, placeholder="—")
     if len(scored.frame) > PREVIEW_ROWS:
         st.caption(t("predict.preview", shown=f"{PREVIEW_ROWS:,}", rows=f"{len(scored.frame):,}"))
     st.download_button(t("predict.download_csv"), icon=":material/download:",

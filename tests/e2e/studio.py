@@ -5,6 +5,7 @@ and ``bench/bench_studio.py``."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -178,3 +179,12 @@ def visible_text(page: Page) -> str:
         }
         return parts.join('\\n');
     }""")
+
+
+def english_leftovers(text: str, *kept: str) -> set[str]:
+    """Latin words left on a Japanese page once the names that stay as they are (``kept``),
+    run ids and file names are taken out."""
+    for word in sorted(kept, key=len, reverse=True):
+        text = text.replace(word, " ")
+    text = re.sub(r"\S+\.(csv|py|md|zip|html)\b|\d{8}-\d{6}-[0-9a-f]{4}", " ", text)
+    return set(re.findall(r"[A-Za-z]{2,}", text))

@@ -5,7 +5,6 @@ shown, and a model never explained is planned, started and followed until its vi
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -15,7 +14,8 @@ from playwright.sync_api import Page, expect
 from engine import (explanation_status, get_run, importance_frame, leaderboard_frame,
                     load_explainer, load_explanation, load_sample, load_validation_rows)
 from tests.conftest import run_to_end
-from tests.e2e.studio import full_shot, main, open_page, visible_text, wait_idle
+from tests.e2e.studio import english_leftovers, full_shot, main, open_page, visible_text, \
+    wait_idle
 
 ERRORS = "[data-testid=stException], [data-testid=stAlertContentError]"
 GLOBAL = {"en": "Global explanation", "ja": "全体の説明"}
@@ -101,13 +101,6 @@ def whatif_case(run_id: str, model_id: int, runs: Path) -> tuple[int, str, float
     return unsure, column, float(rows.frame[column].min()), float(rows.frame[column].max())
 
 
-def english_leftovers(text: str, *allowed: str) -> set[str]:
-    for word in sorted((*KEPT, *allowed), key=len, reverse=True):
-        text = text.replace(word, " ")
-    text = re.sub(r"\d{8}-\d{6}-[0-9a-f]{4}", " ", text)
-    return set(re.findall(r"[A-Za-z]{2,}", text))
-
-
 @pytest.mark.parametrize("lang", ["en", "ja"])
 @pytest.mark.parametrize("kind", ["binary", "multiclass", "regression"])
 def test_global_and_local_views_and_a_whatif_edit(page: Page, ja_page: Page, studio: str,
@@ -121,7 +114,7 @@ def test_global_and_local_views_and_a_whatif_edit(page: Page, ja_page: Page, stu
     drawn(tab)
     print(f"\n{kind}/{lang}: stored explanation shown in {time.perf_counter() - start:.1f} s")
     if kind == "multiclass" and lang == "ja":
-        assert english_leftovers(visible_text(tab), "English", "_mm") == set()
+        assert english_leftovers(visible_text(tab), *KEPT, "English", "_mm") == set()
     full_shot(tab, f"explain_{kind}_{lang}")
 
     row, column, low, high = whatif_case(run_id, model_id, e2e_runs)

@@ -37,11 +37,15 @@ def test_the_best_model_scores_a_table_and_is_measured_on_its_target(app, comple
     assert "Scored 344 rows of new.csv" in texts(app)
     scored = app.dataframe[-1].value
     expected = predict_frame(completed_run, PENGUINS, runs_dir=shared_runs, model_id=best)
-    assert list(scored.columns[:PENGUINS.shape[1]]) == list(PENGUINS.columns)
+    assert list(scored.columns) == ["prediction", *(f"proba_{c}" for c in ("Adelie", "Chinstrap",
+                                                                         "Gentoo")),
+                                    *PENGUINS.columns]  # the preview puts what was added first
     assert (scored["prediction"].to_numpy() == expected["prediction"].to_numpy()).all()
-    metrics = app.dataframe[0].value
-    assert metrics.iloc[0, 0] == "★ AUC (weighted)" and 0.9 < metrics.iloc[0, 1] <= 1
-    assert "344 labelled rows" in texts(app)
+    headline = app.metric[0]
+    assert headline.label == "AUC (weighted) on the table's 344 labelled rows"
+    assert 0.9 < float(headline.value) <= 1
+    metrics = app.dataframe[0].value.set_index("Metric")["Value"]
+    assert metrics.notna().all() and {"Accuracy", "Log loss"} <= set(metrics.index)
 
 
 def test_per_row_contributions_are_added_when_asked(app, completed_run):
@@ -52,7 +56,7 @@ def test_per_row_contributions_are_added_when_asked(app, completed_run):
     contributions = [c for c in scored.columns if c.startswith("contrib_")]
     assert {"contrib_bill_length_mm", "contrib_island"} <= set(contributions)
     assert len(scored) == 20 and np.isfinite(scored[contributions].to_numpy()).all()
-    assert "labelled rows" not in texts(app)  # no target column: no metrics
+    assert not app.metric  # no target column: no metrics
 
 
 def test_a_missing_column_is_one_sentence_and_nothing_is_lost(app, completed_run):
