@@ -22,7 +22,7 @@ from engine.report import REPORT_TEXTS, SPLITS, ModelReport, ThresholdPoint, bes
     save_threshold, saved_threshold, score_on_test, threshold_point
 from engine.report_html import report_html
 from engine.results import RunInfo, delete_run, get_run, leaderboard_frame, list_runs, \
-    trials_frame
+    runs_comparison_frame, trials_frame
 from engine.run import cancel_run, create_run, execute_run, start_run
 from engine.samples import SAMPLES, load_sample
 from engine.scoring import Scored, score_table
@@ -35,8 +35,8 @@ __all__ = [
     "cancel_run", "coerce_frame", "create_run", "default_runs_dir", "delete_run",
     "describe_validation", "estimate_run_seconds", "execute_run", "get_run", "infer_roles",
     "leaderboard_frame", "list_runs", "load_model", "load_sample", "load_table",
-    "predict_frame", "prepare_target", "profile_frame", "start_run", "suggest_task",
-    "trials_frame",
+    "predict_frame", "prepare_target", "profile_frame", "runs_comparison_frame", "start_run",
+    "suggest_task", "trials_frame",
     # metrics and models
     "METRICS", "MODELS", "default_metric", "get_metric", "metrics_for", "models_for",
     # model report

@@ -142,6 +142,41 @@ def trials_frame(run_id: str, runs_dir: Path | str) -> pd.DataFrame:
         columns=["model_id", "family", "kind", "status", "score", "error", "duration_s"])
 
 
+COMPARED = ("status", "target", "task", "metric", "validation", "n_rows", "time_budget",
+            "max_trials", "models", "ensembles", "seed", "best_model", "best_score",
+            "test_score", "n_models", "duration_s")
+
+
+def runs_comparison_frame(run_ids: list[str], runs_dir: Path | str) -> pd.DataFrame:
+    """Runs side by side: one row per setting or result (index ``COMPARED``), one column per run.
+
+    ``best_model`` is the best model's family key (its kind for an ensemble), ``best_score`` its validation score on the run's
+    primary metric and ``test_score`` its test score on that metric (None without a test set).
+    """
+    store = Store(runs_dir)
+    columns = {}
+    for run_id in run_ids:
+        info = get_run(run_id, runs_dir)
+        board = leaderboard_frame(run_id, runs_dir)
+        best = board[board["is_best"]]
+        s = info.settings
+        columns[run_id] = {
+            "status": info.status, "target": s.target, "task": s.task, "metric": s.metric,
+            "validation": info.report.get("validation", s.validation),
+            "n_rows": store.run_row(run_id)["n_rows"], "time_budget": s.time_budget,
+            "max_trials": s.max_trials, "models": tuple(s.models or ()), "ensembles": s.ensembles,
+            "seed": s.seed, "best_model": None if best.empty else (
+                best["family"].iloc[0] if best["kind"].iloc[0] == "single" else best["kind"].iloc[0]),
+            "best_score": info.best_score,
+            "test_score": None if best.empty else _number(best["test_score"].iloc[0]),
+            "n_models": len(board), "duration_s": info.elapsed_s}
+    return pd.DataFrame(columns, index=list(COMPARED), dtype=object)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def delete_run(run_id: str, runs_dir: Path | str) -> None:
     """Delete a run that is not live (cancel it first)."""
     store = Store(runs_dir)

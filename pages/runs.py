@@ -3,14 +3,36 @@
 import pandas as pd
 import streamlit as st
 
-from engine import delete_run, list_runs
+from engine import MODELS, delete_run, list_runs, runs_comparison_frame
 from pages import _state
-from pages._i18n import metric_name, status_name, t, task_name
-from pages._widgets import attempt, call, duration_text, runs_dir
+from pages._i18n import engine_text, family_name, kind_name, metric_name, status_name, t, \
+    task_name
+from pages._widgets import attempt, call, duration_text, runs_dir, score_text
 
 _state.require_app(__file__)
 
 LIVE = ("queued", "running")
+SHOWN = {  # how each compared field reads; the others show as they are
+    "status": status_name, "task": task_name, "metric": metric_name, "validation": engine_text,
+    "n_rows": "{:,}".format, "time_budget": duration_text, "best_score": score_text,
+    "test_score": score_text, "duration_s": duration_text,
+    "models": lambda keys: ", ".join(map(family_name, keys)) or t("runs.every_model"),
+    "ensembles": lambda on: t("runs.yes") if on else t("runs.no"),
+    "best_model": lambda key: family_name(key) if key in MODELS else kind_name(key),
+}
+
+
+def comparison(run_ids: list[str]) -> None:
+    """The chosen runs side by side, one row per setting or result."""
+    frame = call(runs_comparison_frame, run_ids, runs_dir())
+    if frame is None:
+        return
+    shown = pd.DataFrame({run_id: ["—" if v is None else str(SHOWN.get(field, str)(v))
+                                   for field, v in frame[run_id].items()] for run_id in frame},
+                         index=[t(f"runs.field.{field}") for field in frame.index])
+    st.subheader(t("runs.compare_title", n=len(run_ids)))
+    st.dataframe(shown, height="content",
+                 column_config={"_index": st.column_config.TextColumn(width="medium")})
 
 st.title(t("runs.title"))
 runs = call(list_runs, runs_dir())
@@ -36,7 +58,7 @@ table = pd.DataFrame({
     "duration": runs["duration_s"].map(duration_text),
 })
 st.caption(t("runs.hint", n=len(table)))
-event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="multi-row",
                      key=_state.runs_table(runs["run_id"]), column_config={
                          "run_id": st.column_config.TextColumn(t("runs.run_id")),
                          "status": st.column_config.TextColumn(t("runs.status")),
@@ -51,7 +73,9 @@ event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="
                          "duration": st.column_config.TextColumn(t("runs.duration")),
                      })
 rows = event.selection.rows
-if not rows:
+if len(rows) > 1:
+    comparison([runs["run_id"].iloc[i] for i in rows])
+if len(rows) != 1:
     st.stop()
 
 run = runs.iloc[rows[0]]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine import METRICS, MODELS, REPORT_TEXTS, ROLES
+from engine.results import COMPARED
 from engine.settings import TASKS
 from pages import _i18n, _state
 from tests.pages.conftest import goto, texts
@@ -28,6 +29,7 @@ DYNAMIC = {
     "setup.test_{}": ("none", "fraction", "file"),
     "dtype.{}": ("integer", "decimal", "boolean", "datetime", "text"),
     "report.{}": [f"{kind}.{field}" for kind, fields in REPORT_TEXTS.items() for field in fields],
+    "runs.field.{}": COMPARED,
 }
 
 
