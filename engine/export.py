@@ -30,7 +30,7 @@ TEMPLATE = Path(__file__).with_name("templates") / "train_model.py.tmpl"
 SCRIPT_IMPORTS = "import sys\nfrom pathlib import Path\nimport joblib\n"
 LIBRARIES = ("pandas", "numpy", "scikit-learn", "lightgbm", "joblib")
 _COERCION_NAMES = ("NUMERIC", "CATEGORICAL", "BOOLEAN", "DATETIME", "TEXT", "ID", "CONSTANT",
-                   "IGNORE", "ROLES", "_TRUE", "_FALSE")
+                   "GROUP", "IGNORE", "ROLES", "OPTIONAL_AT_PREDICT", "_TRUE", "_FALSE")
 _COERCION_FUNCTIONS = ("_to_numbers", "_to_datetimes", "_to_flags", "_as_labels", "coerce_frame")
 _README = """# Model {model_id} of run {run_id}: {label}
 

@@ -29,6 +29,7 @@ ONE_HOT_MAX_LEVELS = 15
 NATIVE_MAX_LEVELS = 250
 DROPPED_ROLES = {
     "id": "looks like an identifier (almost every value is unique)",
+    "group": "keeps its rows together in validation folds (a group column is not a feature)",
     "constant": "has a single value",
     "ignore": "marked as ignored",
 }

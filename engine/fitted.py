@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.data import coerce_frame
+from engine.data import coerce_frame, group_column
 from engine.ensemble import EnsembleModel, Recipe
 from engine.errors import EngineError
 from engine.featurize import plan_features
@@ -21,7 +21,7 @@ from engine.search import Problem
 from engine.settings import RunSettings
 from engine.store import Store
 from engine.trainer import fit_family, predict_output
-from engine.validate import make_validation
+from engine.validate import group_values, make_validation
 
 
 def encode_target(labels: pd.Series, classes: tuple[str, ...] | list[str]) -> np.ndarray:
@@ -44,8 +44,11 @@ def load_problem(store: Store, run_id: str) -> Problem:
     frames = [store.load_frame(run_id, "train"), store.load_frame(run_id, "valid")]
     train = pd.concat([f for f in frames if f is not None], ignore_index=True)
     y = encode_target(train[settings.target], classes)
+    group = group_column(settings.roles)
     validation = make_validation(settings.validation, y, task=settings.task, seed=settings.seed,
-                                 n_valid_file=0 if frames[1] is None else len(frames[1]))
+                                 n_valid_file=0 if frames[1] is None else len(frames[1]),
+                                 groups=group_values(train, group) if frames[1] is None else None,
+                                 group=group)
     return Problem(X=train[list(plan_features(settings.roles).used)], y=y, roles=settings.roles, task=settings.task,
                    n_classes=len(classes), metric=settings.metric, validation=validation,
                    seed=settings.seed, n_jobs=settings.n_jobs or default_n_jobs())

@@ -18,7 +18,7 @@ import pandas as pd
 import psutil
 from threadpoolctl import threadpool_limits
 
-from engine.data import coerce_frame, infer_roles, prepare_target
+from engine.data import coerce_frame, group_column, infer_roles, prepare_target
 from engine.errors import EngineError
 from engine.featurize import plan_features
 from engine.finish import finish_run, reserve_seconds
@@ -28,7 +28,7 @@ from engine.metrics import get_metric
 from engine.search import Budget, Search
 from engine.settings import RunSettings
 from engine.store import Store
-from engine.validate import make_validation, split_test
+from engine.validate import group_values, make_validation, split_test
 
 
 def new_run_id() -> str:
@@ -73,6 +73,7 @@ def create_run(settings: RunSettings, data: pd.DataFrame, *, runs_dir: Path | st
     roles = resolve_roles(data, settings)
     settings = dataclasses.replace(settings, roles=roles)
     plan = plan_features(roles)
+    group = group_column(roles)
     if not plan.used:
         raise EngineError("No column is left to learn from: mark at least one column as a feature.")
     classes = target.classes
@@ -84,14 +85,16 @@ def create_run(settings: RunSettings, data: pd.DataFrame, *, runs_dir: Path | st
         frames["test"] = _labelled(test_data, settings, roles, classes, "test file")
     elif settings.test_fraction:
         y = encode_target(train[settings.target], classes)
-        keep, test = split_test(y, settings.test_fraction, task=settings.task, seed=settings.seed)
+        keep, test = split_test(y, settings.test_fraction, task=settings.task, seed=settings.seed,
+                                groups=group_values(train, group), group=group)
         frames = {"train": train.iloc[keep].reset_index(drop=True),
                   "test": train.iloc[test].reset_index(drop=True)}
     y_train = encode_target(frames["train"][settings.target], classes)
     n_valid = len(frames["valid"]) if "valid" in frames else 0
     validation = make_validation(settings.validation, np.concatenate(
         [y_train, encode_target(frames["valid"][settings.target], classes)]) if n_valid else y_train,
-        task=settings.task, seed=settings.seed, n_valid_file=n_valid)
+        task=settings.task, seed=settings.seed, n_valid_file=n_valid,
+        groups=None if n_valid else group_values(frames["train"], group), group=group)
     report = {
         "validation": validation.description,
         "dropped_missing_target": int(target.dropped_missing),

@@ -88,7 +88,9 @@ def describe_validation(settings: RunSettings, n_rows: int, *,
     """A sentence saying how the run's models will be validated."""
     from engine.validate import validation_sentence
 
-    return validation_sentence(settings.validation, n_rows, has_file=has_validation_file)
+    group = next((c for c, role in (settings.roles or {}).items() if role == "group"), None)
+    return validation_sentence(settings.validation, n_rows, has_file=has_validation_file,
+                               group=group)
 
 
 STARTUP_SECONDS = 6.0

@@ -89,15 +89,7 @@ def ensemble_name(members_json: str) -> str:
 
 def validation_text(settings: RunSettings, n_rows: int, *, has_file: bool) -> str:
     """The validation sentence in the interface's language."""
-    if has_file:
-        return t("summary.validation_file")
-    spec = settings.validation
-    if spec.startswith("cv:"):
-        return t("summary.validation_cv", k=spec.partition(":")[2])
-    if spec.startswith("holdout:"):
-        return t("summary.validation_holdout", pct=f"{float(spec.partition(':')[2]):.0%}")
-    return t("summary.validation_auto", engine=describe_validation(settings, n_rows),
-             rows=f"{n_rows:,}")
+    return engine_text(describe_validation(settings, n_rows, has_validation_file=has_file))
 
 
 def summary(settings: RunSettings, frame: pd.DataFrame, *, has_validation_file: bool,

@@ -7,6 +7,7 @@ from engine.data._roles import (
     CATEGORICAL,
     CONSTANT,
     DATETIME,
+    GROUP,
     ID,
     IGNORE,
     NUMERIC,
@@ -14,6 +15,7 @@ from engine.data._roles import (
     SAMPLE_VALUES,
     TEXT,
     coerce_frame,
+    group_column,
     infer_roles,
 )
 from engine.data._target import (
@@ -32,6 +34,7 @@ __all__ = [
     "CONSTANT",
     "DATETIME",
     "DELIMITERS",
+    "GROUP",
     "ID",
     "IGNORE",
     "LARGE_CSV_BYTES",
@@ -46,6 +49,7 @@ __all__ = [
     "Target",
     "check_rows",
     "coerce_frame",
+    "group_column",
     "infer_roles",
     "load_table",
     "prepare_target",

@@ -17,9 +17,11 @@ BOOLEAN = "boolean"
 DATETIME = "datetime"
 TEXT = "text"
 ID = "id"
+GROUP = "group"  # never inferred: the user marks the column whose rows must stay together
 CONSTANT = "constant"
 IGNORE = "ignore"
-ROLES = (NUMERIC, CATEGORICAL, BOOLEAN, DATETIME, TEXT, ID, CONSTANT, IGNORE)
+ROLES = (NUMERIC, CATEGORICAL, BOOLEAN, DATETIME, TEXT, ID, GROUP, CONSTANT, IGNORE)
+OPTIONAL_AT_PREDICT = (ID, GROUP)  # never features: new data may lack them
 
 SAMPLE_VALUES = 1000
 _TRUE = frozenset({"true", "yes", "y", "t", "1", "1.0", "はい", "有", "あり"})
@@ -174,22 +176,33 @@ _COERCE: dict[str, Callable[[pd.Series], pd.Series]] = {
     CATEGORICAL: _as_labels,
     TEXT: _as_labels,
     ID: _as_labels,
+    GROUP: _as_labels,
 }
+
+
+def group_column(roles: Mapping[str, str]) -> str | None:
+    """The column whose rows stay together in validation and test splits, if one is marked."""
+    groups = [c for c, role in roles.items() if role == GROUP]
+    if len(groups) > 1:
+        raise EngineError(f"Only one column can be the group column, and both '{groups[0]}' and "
+                          f"'{groups[1]}' are; keep one.")
+    return groups[0] if groups else None
 
 
 def coerce_frame(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
     """The columns named in ``roles`` with dtypes fit for their roles, in the order of ``roles``.
 
-    numeric and boolean → float64, datetime → datetime64[us], categorical/text/id → ``str`` with
-    NaN for missing. Columns with role constant or ignore are left out, and so are id columns
-    absent from ``frame`` (they are never features). The same roles give the same result on new
+    numeric and boolean → float64, datetime → datetime64[us], categorical/text/id/group → ``str``
+    with NaN for missing. Columns with role constant or ignore are left out, and so are id and
+    group columns absent from ``frame`` (they are never features). The same roles give the same result on new
     data at predict time; a missing feature column raises EngineError naming it.
     """
     unknown = sorted(set(roles.values()) - set(ROLES))
     if unknown:
         raise EngineError(f"Unknown column role '{unknown[0]}'; use one of {', '.join(ROLES)}.")
     present = set(frame.columns)
-    used = [c for c, role in roles.items() if role in _COERCE and (role != ID or c in present)]
+    used = [c for c, role in roles.items()
+            if role in _COERCE and (role not in OPTIONAL_AT_PREDICT or c in present)]
     missing = [column for column in used if column not in present]
     if missing:
         raise EngineError(

@@ -8,6 +8,7 @@ import pytest
 
 from engine import EngineError, RunSettings, create_run, get_run, leaderboard_frame, \
     predict_frame, trials_frame
+from engine.fitted import load_problem
 from engine.store import Store
 from tests.conftest import noise_frame, run_to_end
 
@@ -129,3 +130,28 @@ def test_a_tiny_time_budget_still_ends_with_a_model(tmp_path, diabetes):
     run_id = run_to_end(diabetes, tmp_path, target="progression", time_budget=1, max_trials=None)
     assert get_run(run_id, tmp_path).status == "completed"
     assert len(leaderboard_frame(run_id, tmp_path)) >= 1
+
+
+def test_a_group_column_keeps_each_group_on_one_side_and_is_never_a_feature(tmp_path, penguins_ja):
+    frame = penguins_ja.assign(個体=[f"id{i // 4}" for i in range(len(penguins_ja))])
+    roles = {"個体": "group"}
+    run_id = run_to_end(frame, tmp_path, target="種", roles=roles, validation="cv:3",
+                        test_fraction=0.2, models=("lightgbm",), max_trials=2)
+    store = Store(tmp_path)
+    problem = load_problem(store, run_id)
+    train = store.load_frame(run_id, "train")
+    test = store.load_frame(run_id, "test")
+    assert not set(train["個体"]) & set(test["個体"])  # the test set holds whole groups
+    for tr, va in problem.validation.folds:
+        assert not set(train["個体"].iloc[tr]) & set(train["個体"].iloc[va])
+    assert "個体" not in problem.X.columns
+    info = get_run(run_id, tmp_path)
+    assert "Rows of one '個体' stay on one side" in info.report["validation"]
+    new = penguins_ja.drop(columns="種").head(5)  # new rows need no group column
+    assert len(predict_frame(run_id, new, runs_dir=tmp_path)) == 5
+
+
+def test_two_group_columns_are_one_sentence(tmp_path, penguins_ja):
+    frame = penguins_ja.assign(a="x", b="y")
+    with pytest.raises(EngineError, match="Only one column can be the group column"):
+        run_to_end(frame, tmp_path, target="種", roles={"a": "group", "b": "group"})

@@ -62,3 +62,33 @@ def test_guardrails_fire_on_the_problems_they_name():
     checks = {g["check"] for g in guardrails(frame, "y", roles, "classification")}
     assert checks == {"too_little_data", "class_imbalance", "missing_values", "dropped_columns",
                       "leakage"}
+
+
+def _groups(n: int, size: int) -> np.ndarray:
+    return np.repeat([f"g{i}" for i in range(n // size)], size)
+
+
+@pytest.mark.parametrize(("spec", "task"), [("cv:5", "classification"), ("cv:4", "regression"),
+                                            ("holdout:0.25", "classification")])
+def test_a_group_never_spans_both_sides_of_a_split(spec, task):
+    groups = _groups(200, 4)
+    y = np.arange(200) % 2 if task == "classification" else np.linspace(0, 1, 200)
+    validation = make_validation(spec, y, task=task, seed=0, groups=groups, group="患者")
+    for train, val in validation.folds:
+        assert not set(groups[train]) & set(groups[val])
+    assert sorted(np.concatenate([v for _, v in validation.folds])) == (
+        list(range(200)) if spec.startswith("cv") else sorted(validation.rows))
+    assert "Rows of one '患者' stay on one side of every split." in validation.description
+
+
+def test_the_test_split_keeps_groups_whole():
+    groups = _groups(300, 3)
+    train, test = split_test(np.arange(300) % 3, 0.2, task="classification", seed=1,
+                             groups=groups, group="store")
+    assert not set(groups[train]) & set(groups[test]) and 40 <= len(test) <= 80
+
+
+def test_too_few_groups_is_a_user_error():
+    with pytest.raises(EngineError, match="has 3 groups, too few"):
+        make_validation("cv:5", np.arange(30) % 2, task="classification", seed=0,
+                        groups=_groups(30, 10), group="site")

@@ -11,7 +11,8 @@ import pytest
 from engine import EngineError, coerce_frame, load_table, prepare_target
 from engine.finish import STOP_MESSAGES
 from engine.guardrails import guardrails
-from engine.validate import make_validation
+from engine.data import group_column
+from engine.validate import make_validation, validation_sentence
 from pages import _i18n
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -41,6 +42,9 @@ def test_every_template_keeps_its_fields_in_japanese():
     (lambda: prepare_target(pd.DataFrame({"y": list("abcab")}), "y", "regression"), "y"),
     (lambda: coerce_frame(pd.DataFrame({"x": [1]}), {"x": "numeric", "重さ": "numeric"}), "重さ"),
     (lambda: make_validation("cv:5", np.array([0, 1, 0]), task="classification", seed=0), "5"),
+    (lambda: make_validation("cv:5", np.arange(20) % 2, task="classification", seed=0,
+                             groups=np.repeat(["a", "b"], 10), group="店舗"), "店舗"),
+    (lambda: group_column({"a": "group", "b": "group"}), "「b」"),
 ])
 def test_engine_errors_come_out_in_japanese(make, kept):
     with pytest.raises(EngineError) as caught:
@@ -65,6 +69,14 @@ def test_reader_warnings_guardrails_and_run_messages_come_out_in_japanese():
                                            "high_cardinality", "dropped_columns", "leakage"}
     for sentence in [*table.warnings, *(g["message"] for g in fired), *STOP_MESSAGES.values()]:
         assert JAPANESE.search(ja(sentence)), sentence
+
+
+@pytest.mark.parametrize("spec", ["auto", "cv:3", "holdout:0.2"])
+@pytest.mark.parametrize("group", [None, "患者"])
+def test_validation_sentences_come_out_in_japanese(spec, group):
+    for rows in (500, 50_000):
+        sentence = validation_sentence(spec, rows, group=group)
+        assert JAPANESE.search(ja(sentence)) and (group is None or group in ja(sentence)), sentence
 
 
 def test_english_stays_english_and_unknown_sentences_pass_through():
