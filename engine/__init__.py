@@ -13,6 +13,7 @@ from engine.export import model_bundle, training_script
 from engine.explain_store import ExplainPlan, ExplainRows, ExplainStatus, StoredExplanation, \
     explain_frame, explain_model, explanation_status, load_explainer, load_explanation, \
     load_validation_rows, plan_explanation, start_explain
+from engine.featurize import FEATURIZATION_STEPS
 from engine.figures import figure_confusion, figure_threshold
 from engine.fitted import load_model, predict_frame
 from engine.metrics import METRICS, default_metric, get_metric, metrics_for
@@ -31,7 +32,7 @@ from engine.store import default_runs_dir
 
 __all__ = [
     # data, settings, runs
-    "ROLES", "SAMPLES", "TASKS", "EngineError", "RunInfo", "RunSettings", "Table",
+    "FEATURIZATION_STEPS", "ROLES", "SAMPLES", "TASKS", "EngineError", "RunInfo", "RunSettings", "Table",
     "cancel_run", "coerce_frame", "create_run", "default_runs_dir", "delete_run",
     "describe_validation", "estimate_run_seconds", "execute_run", "get_run", "infer_roles",
     "leaderboard_frame", "list_runs", "load_model", "load_sample", "load_table",

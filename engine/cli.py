@@ -16,6 +16,7 @@ from engine.data import load_table
 from engine.errors import EngineError
 from engine.explain_store import cmd_explain, cmd_explain_worker
 from engine.export import model_bundle
+from engine.featurize import FEATURIZATION_STEPS
 from engine.fitted import predict_frame
 from engine.report_html import report_html
 from engine.results import get_run, leaderboard_frame, list_runs
@@ -26,6 +27,7 @@ from engine.store import default_runs_dir
 
 
 def _models(value: str) -> tuple[str, ...]:
+    """A comma-separated list of keys."""
     return tuple(k.strip() for k in value.split(",") if k.strip())
 
 
@@ -50,6 +52,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--n-jobs", type=int)
     run.add_argument("--no-ensembles", action="store_true")
+    run.add_argument("--featurization-off", type=_models, default=(), metavar="STEP,STEP",
+                     help="featurization steps to switch off: " + ", ".join(FEATURIZATION_STEPS))
     run.add_argument("--explain", action="store_true",
                      help="explain the best model afterwards in a background process")
     run.add_argument("--json", action="store_true")
@@ -118,7 +122,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         target=args.target, task=args.task, metric=args.metric, validation=args.validation,
         time_budget=args.time_budget, max_trials=args.max_trials, patience=args.patience,
         models=args.models, seed=args.seed, test_fraction=args.test_fraction,
-        ensembles=not args.no_ensembles, n_jobs=args.n_jobs)
+        ensembles=not args.no_ensembles, n_jobs=args.n_jobs,
+        featurization_off=args.featurization_off)
     run_id = create_run(settings, table.frame, runs_dir=args.runs_dir,
                         validation_data=_read(args.validation_data),
                         test_data=_read(args.test_data), created_at=started,

@@ -101,6 +101,7 @@ def training_script(run_id: str, model_id: int | None = None, *, runs_dir: Path 
                           "members each have one (open a member from the leaderboard).")
     spec = MODELS[row["family"]]
     schema = store.load_json(run_id, "schema")
+    problem = load_problem(store, run_id)
     estimator = pipeline.named_steps["model"]
     params = estimator.get_params(deep=False)
     imports, (_, coercion, featurization) = _hoisted(SCRIPT_IMPORTS, _coercion_source(),
@@ -112,7 +113,7 @@ def training_script(run_id: str, model_id: int | None = None, *, runs_dir: Path 
         "versions": ", ".join(f"{lib} {version(lib)}" for lib in LIBRARIES),
         "target_repr": repr(schema["target"]), "task_repr": repr(schema["task"]),
         "classes": repr(list(schema["classes"])), "roles": _literal(schema["roles"]),
-        "seed": load_problem(store, run_id).seed, "max_train_rows": repr(spec.max_train_rows),
+        "seed": problem.seed, "featurization_off": repr(problem.featurization_off), "max_train_rows": repr(spec.max_train_rows),
         "native": repr(spec.early_stopping), "threshold": repr(row.get("threshold")),
         "imports": imports, "coercion": coercion, "featurize": featurization,
         "model_module": type(estimator).__module__.split("._")[0],

@@ -9,6 +9,7 @@ keeps the name of the uploaded column it came from, so explanations can sum back
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler, TargetEncoder
 
 from engine.errors import EngineError
 
@@ -34,10 +35,22 @@ DROPPED_ROLES = {
     "ignore": "marked as ignored",
 }
 DATE_PARTS = ("year", "month", "day", "day_of_week", "hour", "day_of_year")
+# Steps a run can switch off (every one is on by default), and what each does.
+FEATURIZATION_STEPS = {
+    "missing_flags": "a 0/1 column flags every imputed number",
+    "scaling": "numbers are standardized",
+    "one_hot": "categories with few levels are one-hot encoded",
+    "target_encoding": "categories with many levels are target-encoded inside each fold",
+    "datetime_parts": "dates give year, month, day, weekday, hour and day of year",
+    "text_ngrams": "texts give character n-gram TF-IDF terms",
+}
 
 
 class DateParts(BaseEstimator, TransformerMixin):
     """Calendar parts and days since 1970 of one datetime column."""
+
+    def __init__(self, parts: tuple[str, ...] = DATE_PARTS) -> None:
+        self.parts = parts
 
     def fit(self, X: pd.DataFrame, y: object = None) -> "DateParts":
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
@@ -45,13 +58,13 @@ class DateParts(BaseEstimator, TransformerMixin):
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         s = pd.to_datetime(X.iloc[:, 0], errors="coerce")
-        parts = [getattr(s.dt, part).astype("float64") for part in DATE_PARTS]
+        parts = [getattr(s.dt, part).astype("float64") for part in self.parts]
         epoch = (s - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
         return np.column_stack([*parts, epoch.astype("float64")])
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         name = self.feature_names_in_[0]
-        return np.asarray([f"{name}: {p}" for p in (*DATE_PARTS, "days")], dtype=object)
+        return np.asarray([f"{name}: {p}" for p in (*self.parts, "days")], dtype=object)
 
 
 class TextTerms(BaseEstimator, TransformerMixin):
@@ -124,24 +137,38 @@ class CategoryCodes(BaseEstimator, TransformerMixin):
         return self.feature_names_in_
 
 
-def _numbers(style: str) -> object:
+def _numbers(style: str, off: Collection[str]) -> object:
     if style == NATIVE:
         return "passthrough"
-    return make_pipeline(SimpleImputer(strategy="median", add_indicator=True,
-                                       keep_empty_features=True), StandardScaler())
+    return make_pipeline(SimpleImputer(strategy="median", add_indicator="missing_flags" not in off,
+                                       keep_empty_features=True),
+                         *([] if "scaling" in off else [StandardScaler()]))
 
 
-def _one_column(role: str, style: str, levels: int) -> object:
+def _categorical(levels: int, off: Collection[str]) -> object:
+    """One-hot for few levels, target encoding for many; whichever is left when one is off,
+    and ordinal codes when both are."""
+    scaled = [] if "scaling" in off else [StandardScaler()]
+    one_hot = "one_hot" not in off
+    if one_hot and (levels <= ONE_HOT_MAX_LEVELS or "target_encoding" in off):
+        return make_pipeline(Categories(), OneHotEncoder(
+            handle_unknown="infrequent_if_exist", min_frequency=5,
+            max_categories=ONE_HOT_MAX_LEVELS, sparse_output=False))
+    if "target_encoding" not in off:
+        return make_pipeline(Categories(), TargetEncoder(cv=KFold(5, shuffle=True,
+                                                                  random_state=0)), *scaled)
+    return make_pipeline(Categories(), OrdinalEncoder(handle_unknown="use_encoded_value",
+                                                      unknown_value=-1), *scaled)
+
+
+def _one_column(role: str, style: str, levels: int, off: Collection[str]) -> object:
     """The transformer of one column that is featurized on its own."""
     if role == "datetime":
-        return DateParts() if style == NATIVE else make_pipeline(DateParts(), _numbers(DENSE))
+        dates = DateParts(() if "datetime_parts" in off else DATE_PARTS)
+        return dates if style == NATIVE else make_pipeline(dates, _numbers(DENSE, off))
     if role == "text":
         return TextTerms()
-    if levels <= ONE_HOT_MAX_LEVELS:
-        return make_pipeline(Categories(), OneHotEncoder(
-            handle_unknown="infrequent_if_exist", min_frequency=5, sparse_output=False))
-    return make_pipeline(Categories(), TargetEncoder(cv=KFold(5, shuffle=True, random_state=0)),
-                         StandardScaler())
+    return _categorical(levels, off)
 
 
 NUMBER_ROLES = ("numeric", "boolean")
@@ -164,24 +191,29 @@ def plan_features(roles: dict[str, str]) -> FeaturePlan:
     return FeaturePlan(used=used, dropped=dropped)
 
 
-def build_featurizer(X: pd.DataFrame, roles: dict[str, str], *, style: str) -> ColumnTransformer:
+def build_featurizer(X: pd.DataFrame, roles: dict[str, str], *, style: str,
+                     off: Collection[str] = ()) -> ColumnTransformer:
     """An unfitted ColumnTransformer for these training rows.
 
     Numeric columns form one block (``num``), and so do categorical codes in the native style
     (``cat``); every other column gets a transformer of its own named by its position in
-    ``roles``, so any column name works.
+    ``roles``, so any column name works. ``off`` names FEATURIZATION_STEPS switched off (texts
+    are then featurized as categories).
     """
     used = plan_features(roles).used
+    names = list(roles)
+    if "text_ngrams" in off:
+        roles = {c: "categorical" if r == "text" else r for c, r in roles.items()}
     numbers = [c for c in used if roles[c] in NUMBER_ROLES]
-    steps = [("num", _numbers(style), numbers)] if numbers else []
+    steps = [("num", _numbers(style, off), numbers)] if numbers else []
     singles = [c for c in used if roles[c] not in NUMBER_ROLES]
     if style == NATIVE and (codes := [c for c in singles if roles[c] == "categorical"]):
         steps.append(("cat", CategoryCodes(), codes))
         singles = [c for c in singles if roles[c] != "categorical"]
-    names = list(roles)
     for column in singles:
         levels = int(X[column].nunique()) if roles[column] == "categorical" else 0
-        steps.append((str(names.index(column)), _one_column(roles[column], style, levels), [column]))
+        steps.append((str(names.index(column)), _one_column(roles[column], style, levels, off),
+                      [column]))
     if not steps:
         raise EngineError("No column is left to learn from: mark at least one column as a feature.")
     return ColumnTransformer(steps, sparse_threshold=0.0, remainder="drop")
@@ -194,7 +226,7 @@ def _block_features(featurizer: ColumnTransformer, name: str,
     if name == "cat" or (name == "num" and not isinstance(fitted, Pipeline)):
         return [(c, c) for c in columns]
     if name == "num":
-        indicator = fitted[0].indicator_
+        indicator = getattr(fitted[0], "indicator_", None)
         flagged = [columns[i] for i in (indicator.features_ if indicator is not None else [])]
         return [(c, c) for c in columns] + [(f"{c} (missing)", c) for c in flagged]
     return [(str(n), columns[0]) for n in fitted.get_feature_names_out()]

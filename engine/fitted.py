@@ -51,7 +51,8 @@ def load_problem(store: Store, run_id: str) -> Problem:
                                  group=group)
     return Problem(X=train[list(plan_features(settings.roles).used)], y=y, roles=settings.roles, task=settings.task,
                    n_classes=len(classes), metric=settings.metric, validation=validation,
-                   seed=settings.seed, n_jobs=settings.n_jobs or default_n_jobs())
+                   seed=settings.seed, n_jobs=settings.n_jobs or default_n_jobs(),
+                   featurization_off=settings.featurization_off)
 
 
 def load_settings(store: Store, run_id: str) -> RunSettings:
@@ -72,7 +73,8 @@ def refit(family: str, params: dict[str, Any], problem: Problem,
     rows = refit_rows(problem)
     return fit_family(MODELS[family], params, problem.X.iloc[rows], problem.y[rows],
                       roles=problem.roles, task=problem.task, seed=problem.seed,
-                      n_jobs=problem.n_jobs, deadline=deadline).pipeline
+                      n_jobs=problem.n_jobs, deadline=deadline,
+                      featurization_off=problem.featurization_off).pipeline
 
 
 def model_row(store: Store, run_id: str, model_id: int) -> dict[str, Any]:

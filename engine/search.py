@@ -51,6 +51,7 @@ class Problem:
     validation: Validation
     seed: int
     n_jobs: int
+    featurization_off: tuple[str, ...] = ()
 
 
 @dataclass
@@ -202,7 +203,8 @@ class Search:
             fold_start = time.perf_counter()
             fitted = fit_family(spec, params, p.X.iloc[step.train], p.y[step.train],
                                 roles=p.roles, task=p.task, seed=p.seed + step.fold,
-                                n_jobs=p.n_jobs, deadline=self.budget.search_deadline())
+                                n_jobs=p.n_jobs, deadline=self.budget.search_deadline(),
+                                featurization_off=p.featurization_off)
             t = time.perf_counter()
             out = predict_output(fitted.pipeline, p.X.iloc[step.val], task=p.task,
                                  n_classes=p.n_classes)

@@ -29,6 +29,7 @@ class RunSettings:
         test_fraction: share of rows held out as a test set, scored only at the end.
         ensembles: build voting and stacking ensembles at the end.
         n_jobs: threads per model fit (None: all cores but one, leaving one for the studio).
+        featurization_off: featurization steps switched off (see ``FEATURIZATION_STEPS``).
     """
 
     target: str
@@ -44,6 +45,7 @@ class RunSettings:
     test_fraction: float | None = None
     ensembles: bool = True
     n_jobs: int | None = None
+    featurization_off: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""
@@ -56,6 +58,7 @@ class RunSettings:
         values = {k: v for k, v in values.items() if k in known}
         if values.get("models") is not None:
             values["models"] = tuple(values["models"])
+        values["featurization_off"] = tuple(values.get("featurization_off") or ())
         return cls(**values)
 
     def checked(self) -> "RunSettings":
@@ -78,6 +81,12 @@ class RunSettings:
             raise EngineError("The time budget must be a positive number of seconds.")
         if self.max_trials is not None and self.max_trials < 1:
             raise EngineError("The trial budget must be at least one trial.")
+        from engine.featurize import FEATURIZATION_STEPS
+
+        unknown = [step for step in self.featurization_off if step not in FEATURIZATION_STEPS]
+        if unknown:
+            raise EngineError(f"Unknown featurization step '{unknown[0]}'; choose from: "
+                              f"{', '.join(FEATURIZATION_STEPS)}.")
         if self.test_fraction is not None and not 0 < self.test_fraction < 0.9:
             raise EngineError("The test fraction must be between 0 and 0.9, for example 0.2.")
         return dataclasses.replace(self, metric=metric, models=tuple(models))

@@ -85,7 +85,7 @@ def _fit_in_steps(model: Any, Xt: np.ndarray, y: np.ndarray, param: str, step: i
 
 def fit_family(spec: ModelSpec, params: Mapping[str, Any], X: pd.DataFrame, y: np.ndarray, *,
                roles: dict[str, str], task: str, seed: int, n_jobs: int,
-               deadline: float | None = None) -> Fitted:
+               deadline: float | None = None, featurization_off: tuple[str, ...] = ()) -> Fitted:
     """Featurize and fit one family on training rows (featurizer fitted on these rows only).
 
     LightGBM without a fixed ``n_estimators`` stops early on a random tenth of these rows and
@@ -96,7 +96,7 @@ def fit_family(spec: ModelSpec, params: Mapping[str, Any], X: pd.DataFrame, y: n
     rows = subsample(len(y), spec.max_train_rows, seed)
     if len(rows) < len(y):
         X, y = X.iloc[rows], y[rows]
-    featurizer = build_featurizer(X, roles, style=spec.style)
+    featurizer = build_featurizer(X, roles, style=spec.style, off=featurization_off)
     Xt = featurizer.fit_transform(X, y)
     categorical = categorical_indices(featurizer, roles) if spec.style == "native" else []
     ctx = FitContext(task=task, seed=seed, n_jobs=n_jobs, categorical=tuple(categorical),

@@ -14,6 +14,8 @@ from typing import Any
 
 import streamlit as st
 
+from engine import FEATURIZATION_STEPS
+
 LANG = "lang"
 
 # Data page
@@ -41,6 +43,7 @@ PATIENCE = "setup_patience"        # 0: off
 MODELS = "setup_models"
 SEED = "setup_seed"
 ENSEMBLES = "setup_ensembles"
+FEATURIZATION = "setup_featurization"  # the featurization steps left on
 VALIDATION_UPLOAD = "setup_validation_upload"
 TEST_UPLOAD = "setup_test_upload"
 # Setup page (values)
@@ -69,7 +72,7 @@ KEEP = "session"                   # persist_state of every keyed widget: kept a
 DEFAULTS: dict[str, Any] = {
     VALIDATION: "auto", FOLDS: 5, HOLDOUT: 20, TEST_MODE: "none", TEST_FRACTION: 10,
     BUDGET_MINUTES: 5.0, MAX_TRIALS: 0, PATIENCE: 0, SEED: 0, ENSEMBLES: True,
-    SHOW_PARAMS: False, PREDICT_EXPLAIN: False,
+    SHOW_PARAMS: False, PREDICT_EXPLAIN: False, FEATURIZATION: list(FEATURIZATION_STEPS),
 }
 
 

@@ -119,6 +119,9 @@ def summary(settings: RunSettings, frame: pd.DataFrame, *, has_validation_file: 
         t("summary.budget", text=t("summary.joiner").join(limits)),
         t("summary.models", models=models or t("summary.models_all")),
         t("summary.ensembles_on") if settings.ensembles else t("summary.ensembles_off"),
+        t("summary.featurization_off", steps=t("summary.joiner").join(
+            t(f"featurize.{step}") for step in settings.featurization_off))
+        if settings.featurization_off else t("summary.featurization_all"),
         t("summary.seed", seed=settings.seed),
     ]
     if estimate is not None:

@@ -1,8 +1,10 @@
-"""Setup: task, primary metric, validation, test data, budget, model families and seed."""
+"""Setup: task, primary metric, validation, test data, budget, model families, seed and
+featurization steps."""
 
 import streamlit as st
 
 from engine import (
+    FEATURIZATION_STEPS,
     METRICS,
     RunSettings,
     default_metric,
@@ -111,13 +113,18 @@ with right:
     ensembles = st.checkbox(t("setup.ensembles"), help=t("setup.ensembles_help"),
                             key=_state.ENSEMBLES, persist_state=keep)
     seed = st.number_input(t("setup.seed"), 0, 2**31 - 1, key=_state.SEED, persist_state=keep)
+    steps = st.multiselect(t("setup.featurization"), list(FEATURIZATION_STEPS),
+                           format_func=lambda step: t(f"featurize.{step}"),
+                           help=t("setup.featurization_help"), key=_state.FEATURIZATION,
+                           persist_state=keep)
 
 roles = {c: r for c, r in _state.get(_state.ROLES).items() if c != target}
 settings = RunSettings(
     target=target, task=task, metric=metric, roles=roles, validation=spec,
     time_budget=float(minutes) * 60, max_trials=int(max_trials) or None,
     patience=int(patience) or None, models=tuple(models) or None, seed=int(seed),
-    test_fraction=test_fraction, ensembles=ensembles)
+    test_fraction=test_fraction, ensembles=ensembles,
+    featurization_off=tuple(step for step in FEATURIZATION_STEPS if step not in steps))
 _state.put(_state.SETTINGS, settings)
 
 has_valid, has_test = bool(_state.get(_state.VALIDATION_DATA)), bool(_state.get(_state.TEST_DATA))

@@ -16,7 +16,10 @@ import pandas as pd
 import pytest
 
 from engine import EngineError, leaderboard_frame, model_bundle, predict_frame, training_script
+from engine.featurize import feature_names
+from engine.fitted import load_model
 from engine.models import MODELS
+from engine.store import Store
 from tests.conftest import run_to_end
 
 FAMILIES = ("lightgbm", "hist_gradient_boosting", "random_forest", "extra_trees",
@@ -109,3 +112,20 @@ def test_the_script_is_plain_python_without_the_studio(exported):
     compile(script, "train_model.py", "exec")
     assert "import engine" not in script and "from engine" not in script
     assert all(MODELS[f].label for f in FAMILIES)
+
+
+def test_a_run_with_featurization_steps_off_is_rebuilt_exactly_too(tmp_path):
+    frame = mixed_frame(seed=1)
+    off = ("missing_flags", "scaling", "one_hot", "datetime_parts", "text_ngrams")
+    run_id = run_to_end(frame, tmp_path / "runs", target="bought", featurization_off=off,
+                        models=("logistic_regression",), max_trials=1)
+    pipeline = load_model(Store(tmp_path / "runs"), run_id)[1]
+    names = feature_names(pipeline.named_steps["features"])
+    assert "day: days" in names and not any("(missing)" in n or "'" in n for n in names)
+    table = tmp_path / "new.csv"
+    frame.drop(columns="bought").to_csv(table, index=False)
+    rebuilt = rebuild(model_bundle(run_id, runs_dir=tmp_path / "runs"), tmp_path / "b", table)
+    ours = predict_frame(run_id, pd.read_csv(table, keep_default_na=False, na_values=[""]),
+                         runs_dir=tmp_path / "runs")
+    np.testing.assert_allclose(rebuilt.iloc[:, 1:].to_numpy(), ours.iloc[:, 1:].to_numpy(),
+                               atol=1e-9)

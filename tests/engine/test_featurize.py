@@ -75,3 +75,39 @@ def test_statistics_come_from_training_rows_only(frame):
     featurizer = build_featurizer(train, ROLES, style=DENSE).fit(train, np.arange(200) % 2)
     scaler = featurizer.named_transformers_["num"][-1]
     np.testing.assert_allclose(scaler.mean_[0], train["数値"].fillna(train["数値"].median()).mean())
+
+
+def _features_by_origin(frame: pd.DataFrame, style: str, off: tuple[str, ...]) -> dict:
+    y = (frame["数値"].fillna(0) > 0).astype(int).to_numpy()
+    featurizer = build_featurizer(frame, ROLES, style=style, off=off)
+    Xt = featurizer.fit_transform(frame, y)
+    by_origin: dict[str, list[str]] = {}
+    for name, origin in zip(feature_names(featurizer), feature_origins(featurizer)):
+        by_origin.setdefault(origin, []).append(name)
+    return {"X": Xt, "names": feature_names(featurizer), **by_origin}
+
+
+def test_each_featurization_step_can_be_switched_off(frame):
+    full = _features_by_origin(frame, DENSE, ())
+    assert "数値 (missing)" in full["数値"] and len(full["色"]) == 3 and len(full["city"]) == 1
+    assert len(full["when"]) == 7 and len(full["note"]) > 5
+    assert "数値 (missing)" not in _features_by_origin(frame, DENSE, ("missing_flags",))["数値"]
+    unscaled = _features_by_origin(frame, DENSE, ("scaling",))
+    column = unscaled["names"].index("数値")
+    assert np.isclose(np.nanmax(unscaled["X"][:, column]), frame["数値"].max())  # raw units
+    # one-hot off: few levels are target-encoded; target encoding off: many levels one-hot
+    assert len(_features_by_origin(frame, DENSE, ("one_hot",))["色"]) == 1
+    assert len(_features_by_origin(frame, DENSE, ("target_encoding",))["city"]) > 1
+    both = _features_by_origin(frame, DENSE, ("one_hot", "target_encoding"))
+    assert len(both["色"]) == len(both["city"]) == 1  # ordinal codes
+    assert _features_by_origin(frame, DENSE, ("datetime_parts",))["when"] == ["when: days"]
+    as_category = _features_by_origin(frame, DENSE, ("text_ngrams",))["note"]
+    assert len(as_category) == 3 and not any("'" in n for n in as_category)
+
+
+def test_native_style_keeps_its_categorical_codes_whatever_is_off(frame):
+    native = _features_by_origin(frame, NATIVE, ("one_hot", "target_encoding", "scaling",
+                                                 "text_ngrams"))
+    assert native["色"] == ["色"] and native["city"] == ["city"]
+    assert native["note"] == ["note"]  # texts join the categorical codes when n-grams are off
+    assert _features_by_origin(frame, NATIVE, ())["note"] != ["note"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import METRICS, MODELS, REPORT_TEXTS, ROLES
+from engine import FEATURIZATION_STEPS, METRICS, MODELS, REPORT_TEXTS, ROLES
 from engine.results import COMPARED
 from engine.settings import TASKS
 from pages import _i18n, _state
@@ -30,6 +30,7 @@ DYNAMIC = {
     "dtype.{}": ("integer", "decimal", "boolean", "datetime", "text"),
     "report.{}": [f"{kind}.{field}" for kind, fields in REPORT_TEXTS.items() for field in fields],
     "runs.field.{}": COMPARED,
+    "featurize.{}": list(FEATURIZATION_STEPS),
 }
 
 

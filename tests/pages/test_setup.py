@@ -91,3 +91,25 @@ def test_validation_and_test_files_are_read_once_and_summarised(app, runs_dir):
     assert "10% of the rows, scored at the end" in summary
     assert len(app.session_state[_state.VALIDATION_DATA][1]) == 344
     assert app.session_state[_state.SETTINGS].test_fraction == 0.1
+
+
+def test_featurization_steps_taken_out_reach_the_settings_and_the_summary(app, runs_dir):
+    with_sample(app, "penguins")
+    assert app.session_state[_state.SETTINGS].featurization_off == ()
+    assert "Featurization: every step" in texts(app)
+    app.multiselect(key=_state.FEATURIZATION).unselect("scaling").unselect("one_hot").run()
+    assert app.session_state[_state.SETTINGS].featurization_off == ("scaling", "one_hot")
+    assert "every step but Scaling, One-hot encoding" in texts(app)
+    app.session_state[_state.LANG] = "ja"
+    app.run()
+    assert "標準化、ワンホットエンコーディング 以外" in texts(app)
+
+
+def test_a_group_column_is_named_in_the_validation_summary(app, runs_dir):
+    with_sample(app, "penguins")
+    app.session_state[_state.ROLES] = {**app.session_state[_state.ROLES], "island": "group"}
+    app.run()
+    assert "Rows of one 'island' stay on one side of every split." in texts(app)
+    app.session_state[_state.LANG] = "ja"
+    app.run()
+    assert "「island」が同じ行は" in texts(app)
