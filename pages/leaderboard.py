@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import streamlit as st
 
 from engine import get_run, leaderboard_frame, list_runs
@@ -20,6 +21,19 @@ from pages._widgets import (
 _state.require_app(__file__)
 
 KINDS = ("single", "voting", "stacking")
+
+
+def compared(rows: pd.DataFrame, config: dict) -> None:
+    """The chosen models side by side: every metric and time, one column per model."""
+    fields = [c for c in rows.columns if c not in ("best", "model_id", "model", "kind", "params")]
+    side = pd.DataFrame(
+        {f"#{r.model_id} {r.model}": [rows.loc[i, f] for f in fields]
+         for i, r in zip(rows.index, rows.itertuples())},
+        index=[config[f]["label"] for f in fields])
+    st.subheader(t("board.compare_title", n=len(rows)))
+    st.dataframe(side.map(lambda v: "—" if pd.isna(v) else f"{v:.4f}"), height="content",
+                 column_config={"_index": st.column_config.TextColumn(width="medium")})
+    st.caption(t("board.compare_hint"))
 
 st.title(t("board.title"))
 runs = call(list_runs, runs_dir())
@@ -62,10 +76,13 @@ table, config = leaderboard_table(shown, metric, all_metrics=True, params=show_p
 st.caption(t("board.hint"))
 event = st.dataframe(table, column_config=config, hide_index=True, placeholder="—",
                      on_select="rerun",
-                     selection_mode="single-row",
+                     selection_mode="multi-row",
                      key=_state.leaderboard_table(run_id, table["model_id"]),
                      height=min(38 + 35 * len(table), 520))
 rows = event.selection.rows
+if len(rows) > 1:
+    compared(table.iloc[rows], config)
+    st.stop()
 if rows:
     _state.select_model(run_id, int(shown["model_id"].iloc[rows[0]]))
 selected = _state.selected_model()

@@ -42,3 +42,17 @@ def test_kind_filter(app, completed_run):
     goto(app, "leaderboard")
     app.multiselect(key=_state.KINDS).set_value([]).run()
     assert app.dataframe[0].value.empty
+
+
+def test_two_models_side_by_side(app, completed_run, shared_runs):
+    goto(app, "leaderboard")
+    board = leaderboard_frame(completed_run, shared_runs)
+    key = _state.leaderboard_table(completed_run, board["model_id"])
+    app.session_state[key] = {"selection": {"rows": [0, 2], "columns": [], "cells": []}}
+    app.run()
+    assert not app.exception and "2 models side by side" in texts(app)
+    side = app.dataframe[1].value
+    first, third = board.iloc[0], board.iloc[2]
+    assert side.columns[0].startswith(f"#{first['model_id']} ")
+    assert side.loc["AUC (weighted)"].tolist() == [f"{first['score']:.4f}", f"{third['score']:.4f}"]
+    assert side.loc["Accuracy"].iloc[1] == f"{third['accuracy']:.4f}"
