@@ -7,7 +7,6 @@ import ast
 import inspect
 import io
 import json
-import pprint
 import re
 import sys
 import zipfile
@@ -80,9 +79,9 @@ def _hoisted(*sections: str) -> tuple[str, list[str]]:
     return "\n".join(groups), [_IMPORT.sub("", section).strip("\n") for section in sections]
 
 
-def _literal(value: Any) -> str:
-    """A dict as a Python literal, or an error when a value is not a plain one."""
-    text = pprint.pformat(value, width=88, sort_dicts=False)
+def _literal(value: dict[str, Any], indent: str = "") -> str:
+    """A dict as a Python literal, one entry a line, or an error when a value is not plain."""
+    text = "{\n" + "".join(f"{indent}    {k!r}: {v!r},\n" for k, v in value.items()) + indent + "}"
     try:
         ast.literal_eval(text)
     except (ValueError, SyntaxError) as error:
@@ -117,7 +116,7 @@ def training_script(run_id: str, model_id: int | None = None, *, runs_dir: Path 
         "native": repr(spec.early_stopping), "threshold": repr(row.get("threshold")),
         "imports": imports, "coercion": coercion, "featurize": featurization,
         "model_module": type(estimator).__module__.split("._")[0],
-        "model_class": type(estimator).__name__, "params": _literal(params),
+        "model_class": type(estimator).__name__, "params": _literal(params, "    "),
         "style_repr": repr(spec.style),
     }
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
