@@ -63,7 +63,7 @@ def open_explain(page: Page, studio: str, run_id: str, model_id: int, lang: str)
 def drawn(page: Page) -> list[int]:
     """Points of every chart (all traces), once all are drawn; no error on the page."""
     charts = main(page).locator("[data-testid=stPlotlyChart]")
-    expect(charts).to_have_count(CHARTS)
+    expect(charts).to_have_count(CHARTS, timeout=60_000)  # a busy machine draws them in turn
     for i in range(CHARTS):
         charts.nth(i).locator(".main-svg").first.wait_for()
     points = page.evaluate("""() => Array.from(document.querySelectorAll(
