@@ -23,7 +23,8 @@ from engine import (
 )
 from engine.history import figure_search_history
 from pages import _state
-from pages._i18n import engine_text, family_name, kind_name, metric_name, t, task_name
+from pages._i18n import engine_text, family_name, kind_name, metric_name, status_name, t, \
+    task_name
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,6 +192,16 @@ def history_chart(trials: pd.DataFrame, metric: str) -> None:
         named, metric=metric_name(metric), greater_is_better=METRICS[metric].greater_is_better,
         labels={k: t(f"history.{k}") for k in ("trial", "trials", "pruned", "best", "model")})
     st.plotly_chart(figure, config={"displayModeBar": False})
+
+
+def run_picker(runs: pd.DataFrame, watched: str | None, where: Any = st) -> str:
+    """A selectbox over the runs, starting on ``watched`` when it is one of them."""
+    ids = list(runs["run_id"])
+    labels = {r.run_id: t("board.run_option", run_id=r.run_id, target=r.target,
+                          metric=metric_name(r.metric), status=status_name(r.status))
+              for r in runs.itertuples()}
+    return where.selectbox(t("board.run"), ids, index=ids.index(watched) if watched in ids else 0,
+                           format_func=labels.get)
 
 
 def model_link(run_id: str, model_id: int) -> None:

@@ -7,13 +7,14 @@ import streamlit as st
 
 from engine import get_run, leaderboard_frame, list_runs
 from pages import _state
-from pages._i18n import kind_name, metric_name, status_name, t
+from pages._i18n import kind_name, metric_name, t
 from pages._widgets import (
     call,
     leaderboard_table,
     members,
     model_link,
     model_name,
+    run_picker,
     runs_dir,
     score_text,
 )
@@ -42,13 +43,7 @@ if runs is None or runs.empty:
     st.page_link("pages/data.py", label=t("nav.data"), icon=":material/arrow_back:")
     st.stop()
 
-ids = list(runs["run_id"])
-watched = _state.watched_run()
-labels = {r.run_id: t("board.run_option", run_id=r.run_id, target=r.target,
-                      metric=metric_name(r.metric), status=status_name(r.status))
-          for r in runs.itertuples()}
-run_id = st.selectbox(t("board.run"), ids, index=ids.index(watched) if watched in ids else 0,
-                      format_func=labels.get)
+run_id = run_picker(runs, _state.watched_run())
 _state.watch_run(run_id)
 info = call(get_run, run_id, runs_dir())
 board = call(leaderboard_frame, run_id, runs_dir())

@@ -7,8 +7,8 @@ import streamlit as st
 from engine import leaderboard_frame, list_runs, load_table, model_bundle, score_table, \
     training_script
 from pages import _state
-from pages._i18n import metric_name, status_name, t
-from pages._widgets import FILE_TYPES, call, model_name, runs_dir, score_text
+from pages._i18n import metric_name, t
+from pages._widgets import FILE_TYPES, call, model_name, run_picker, runs_dir, score_text
 
 _state.require_app(__file__)
 ROOT = str(runs_dir())
@@ -20,15 +20,9 @@ if runs is None or runs.empty:
     st.info(t("board.no_runs"), icon=":material/play_circle:")
     st.page_link("pages/data.py", label=t("nav.data"), icon=":material/arrow_back:")
     st.stop()
-ids = list(runs["run_id"])
 selected = _state.selected_model()
-watched = selected[0] if selected else _state.watched_run()
-labels = {r.run_id: t("board.run_option", run_id=r.run_id, target=r.target,
-                      metric=metric_name(r.metric), status=status_name(r.status))
-          for r in runs.itertuples()}
 run_col, model_col = st.columns(2)
-run_id = run_col.selectbox(t("board.run"), ids, index=ids.index(watched) if watched in ids else 0,
-                           format_func=labels.get)
+run_id = run_picker(runs, selected[0] if selected else _state.watched_run(), run_col)
 board = call(leaderboard_frame, run_id, ROOT)
 if board is None or board.empty:
     st.info(t("board.empty"), icon=":material/hourglass_top:")
